@@ -1,0 +1,42 @@
+// swift-tools-version:6.0
+// vmm: one micro-VM per container. Small library targets, one per layer
+// (see ARCHITECTURE.md), under a thin `vmm` executable.
+import PackageDescription
+
+let package = Package(
+    name: "vmm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vmm", targets: ["vmm"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // Layer 1: C shim over <linux/kvm.h> (ioctl numbers, wrappers, accessors).
+        .target(name: "CKVM"),
+        // Layer 1: KVM system, VM, vCPUs, exits, eventfds.
+        .target(name: "KVM", dependencies: ["CKVM"]),
+        // Layer 2: memfd-backed guest memory with bounds-checked access.
+        .target(name: "GuestMemory", dependencies: ["CKVM"]),
+        // Layer 3: buses and devices.
+        .target(name: "Devices", dependencies: ["GuestMemory"]),
+        // Layers 4-5: boot state and the machine that runs a VM.
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices"]),
+        // The CLI: parses, calls the libraries.
+        .executableTarget(
+            name: "vmm",
+            dependencies: [
+                "Machine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
+        .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport"]),
+        .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "TestSupport"]),
+        .testTarget(name: "vmmTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,25 @@
+/// Port 0x510: the guest writes a 32-bit marker and the timeline records
+/// when it arrived.
+public final class BootTimer: BusDevice {
+    public static let port: UInt64 = 0x510
+    public static let length: UInt64 = 4
+
+    private let timeline: BootTimeline
+
+    public init(timeline: BootTimeline) {
+        self.timeline = timeline
+    }
+
+    public static func markerName(_ marker: UInt64) -> String { "guest marker \(marker)" }
+
+    public func read(offset: UInt64, into data: UnsafeMutableRawBufferPointer) -> DeviceAction {
+        data.store(littleEndian: 0)
+        return .none
+    }
+
+    public func write(offset: UInt64, from data: UnsafeRawBufferPointer) -> DeviceAction {
+        guard offset == 0 else { return .none }
+        timeline.record(Self.markerName(data.littleEndianValue))
+        return .none
+    }
+}

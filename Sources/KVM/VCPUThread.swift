@@ -1,0 +1,60 @@
+import Glibc
+
+/// A native thread for one vCPU: `KVM_RUN` blocks, so vCPUs never run on
+/// Swift concurrency's cooperative pool.
+public final class VCPUThread: @unchecked Sendable {
+    private var thread: pthread_t = 0
+    private let vcpu: VCPU
+
+    /// Starts `body` on a new thread at once.
+    public init(vcpu: VCPU, body: @escaping @Sendable () -> Void) throws(KVMError) {
+        self.vcpu = vcpu
+        KickSignal.installOnce()
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            body.run()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            throw .threadFailed(errno: result)
+        }
+    }
+
+    /// Forces the vCPU out of the guest: sets `immediate_exit` first, so a
+    /// thread about to enter `KVM_RUN` returns at once, then signals it out
+    /// of a run already in progress.
+    public func kick() {
+        vcpu.requestExit()
+        pthread_kill(thread, KickSignal.number)
+    }
+
+    public func join() {
+        pthread_join(thread, nil)
+    }
+}
+
+private final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}
+
+/// The real-time signal that kicks vCPU threads; its handler does nothing,
+/// it only makes `KVM_RUN` return `EINTR` (no SA_RESTART).
+enum KickSignal {
+    static let number: Int32 = __libc_current_sigrtmin()
+
+    private static let installed: Bool = {
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = 0
+        sigaction(number, &action, nil)
+        return true
+    }()
+
+    static func installOnce() {
+        _ = installed
+    }
+}

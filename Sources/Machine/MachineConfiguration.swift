@@ -1,0 +1,38 @@
+import Devices
+import GuestMemory
+import KVM
+
+/// Everything that describes one VM before it exists.
+public struct MachineConfiguration: Sendable {
+    public enum Payload: Sendable {
+        /// A flat firmware image (firmware/README.md).
+        case firmware(path: String)
+    }
+
+    public static let defaultMemoryMiB: UInt64 = 128
+    public static let maximumCPUs: UInt32 = 254  // APIC ids fit in 8 bits; 0xFF is broadcast
+
+    public var payload: Payload
+    public var memoryMiB: UInt64 = defaultMemoryMiB
+    public var cpus: UInt32 = 1
+    public var kvmDevicePath: String = KVMSystem.defaultPath
+    /// Where the guest's serial console goes.
+    public var console: any OutputSink = FileDescriptorSink(fileDescriptor: 1)
+    public var timeline = BootTimeline()
+
+    public init(payload: Payload) {
+        self.payload = payload
+    }
+
+    /// Checks the values a user typed, before anything is created.
+    public func validate() throws(MachineError) {
+        guard memoryMiB >= 1 else { throw .invalidConfiguration("--memory must be at least 1 MiB, got \(memoryMiB)") }
+        guard memoryMiB <= GuestMemory.maximumSize >> 20 else {
+            throw .invalidConfiguration("--memory \(memoryMiB) MiB is more than the \(GuestMemory.maximumSize >> 20) MiB vmm supports")
+        }
+        guard (1...Self.maximumCPUs).contains(cpus) else {
+            throw .invalidConfiguration("--cpus must be between 1 and \(Self.maximumCPUs), got \(cpus)")
+        }
+    }
+}
+

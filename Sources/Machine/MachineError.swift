@@ -1,0 +1,27 @@
+import Devices
+import GuestMemory
+import Glibc
+import KVM
+
+/// Why a machine could not be built or run. One line each, naming the file
+/// or value at fault.
+public enum MachineError: Error, CustomStringConvertible {
+    case kvm(KVMError)
+    case memory(GuestMemoryError)
+    case bus(Bus.Error)
+    case fileUnreadable(what: String, path: String, errno: Int32)
+    case invalidFirmware(path: String, reason: String)
+    case invalidConfiguration(String)
+
+    public var description: String {
+        switch self {
+        case .kvm(let error): error.description
+        case .memory(let error): error.description
+        case .bus(let error): error.description
+        case .fileUnreadable(let what, let path, let err):
+            "cannot read \(what) \(path): \(String(cString: strerror(err)))"
+        case .invalidFirmware(let path, let reason): "\(path) is not a vmm firmware image: \(reason)"
+        case .invalidConfiguration(let reason): reason
+        }
+    }
+}
