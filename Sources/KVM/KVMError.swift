@@ -4,6 +4,7 @@ import Glibc
 public enum KVMError: Error, CustomStringConvertible, Equatable {
     case deviceMissing(path: String)
     case deviceUnusable(path: String, errno: Int32)
+    case notKVM(path: String)
     case apiVersion(found: Int32, expected: Int32)
     case missingCapability(KVMCapability)
     case ioctlFailed(name: String, errno: Int32)
@@ -17,6 +18,8 @@ public enum KVMError: Error, CustomStringConvertible, Equatable {
             return "\(path) does not exist: this host has no KVM (load kvm_intel/kvm_amd, or run on a host with virtualization)"
         case .deviceUnusable(let path, let err):
             return "cannot open \(path): \(KVMError.text(err))"
+        case .notKVM(let path):
+            return "\(path) is not a KVM device"
         case .apiVersion(let found, let expected):
             return "KVM API version \(found), expected \(expected)"
         case .missingCapability(let capability):

@@ -21,6 +21,7 @@ public final class KVMSystem: Sendable {
         self.path = path
         self.descriptor = OwnedDescriptor(fd)
         let version = ckvm_ioctl_val(fd, CKVM_GET_API_VERSION, 0)
+        guard version >= 0 else { throw .notKVM(path: path) }
         guard version == Self.expectedAPIVersion else {
             throw .apiVersion(found: version, expected: Self.expectedAPIVersion)
         }

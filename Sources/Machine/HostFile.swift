@@ -8,7 +8,7 @@ enum HostFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw .fileUnreadable(what: what, path: path, errno: errno) }
-        guard info.st_mode & S_IFMT == S_IFREG else { throw .fileUnreadable(what: what, path: path, errno: EISDIR) }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(what: what, path: path) }
         var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
         var filled = 0
         while filled < bytes.count {

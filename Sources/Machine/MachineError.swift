@@ -10,6 +10,7 @@ public enum MachineError: Error, CustomStringConvertible {
     case memory(GuestMemoryError)
     case bus(Bus.Error)
     case fileUnreadable(what: String, path: String, errno: Int32)
+    case notARegularFile(what: String, path: String)
     case invalidFirmware(path: String, reason: String)
     case invalidConfiguration(String)
 
@@ -20,6 +21,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .bus(let error): error.description
         case .fileUnreadable(let what, let path, let err):
             "cannot read \(what) \(path): \(String(cString: strerror(err)))"
+        case .notARegularFile(let what, let path): "cannot read \(what) \(path): not a regular file"
         case .invalidFirmware(let path, let reason): "\(path) is not a vmm firmware image: \(reason)"
         case .invalidConfiguration(let reason): reason
         }

@@ -1,0 +1,80 @@
+import Testing
+@testable import Devices
+
+/// One-byte accesses, as a guest's `in`/`out` would make them.
+func write(_ device: any BusDevice, _ offset: UInt64, _ value: UInt8) -> DeviceAction {
+    var byte = value
+    return withUnsafeBytes(of: &byte) { device.write(offset: offset, from: $0) }
+}
+
+func read(_ device: any BusDevice, _ offset: UInt64) -> UInt8 {
+    var byte: UInt8 = 0
+    _ = withUnsafeMutableBytes(of: &byte) { device.read(offset: offset, into: $0) }
+    return byte
+}
+
+@Suite("Devices")
+struct DeviceTests {
+    @Test func uartTransmitsToItsSink() {
+        let sink = CapturingSink()
+        let uart = SerialUART(output: sink)
+        for byte in "hi\n".utf8 { _ = write(uart, 0, byte) }
+        #expect(sink.text == "hi\n")
+        #expect(read(uart, 5) & 0x60 == 0x60, "transmitter always empty")
+        #expect(read(uart, 5) & 0x01 == 0, "no data ready")
+    }
+
+    @Test func uartDivisorLatchDoesNotTransmit() {
+        let sink = CapturingSink()
+        let uart = SerialUART(output: sink)
+        _ = write(uart, 3, 0x80)  // DLAB on
+        _ = write(uart, 0, 0x01)
+        _ = write(uart, 1, 0x00)
+        #expect(read(uart, 0) == 0x01)
+        _ = write(uart, 3, 0x03)  // DLAB off, 8N1
+        #expect(sink.captured.isEmpty)
+        #expect(read(uart, 3) == 0x03)
+    }
+
+    @Test func uartDeliversQueuedInput() {
+        let uart = SerialUART(output: CapturingSink())
+        uart.enqueueInput([0x41, 0x42])
+        #expect(read(uart, 5) & 0x01 == 0x01)
+        #expect(read(uart, 0) == 0x41)
+        #expect(read(uart, 0) == 0x42)
+        #expect(read(uart, 5) & 0x01 == 0)
+        #expect(read(uart, 0) == 0)
+    }
+
+    @Test func debugExitPassesTheStatusThrough() {
+        #expect(write(DebugExit(), 0, 42) == .exit(status: 42))
+        #expect(write(DebugExit(), 0, 0) == .exit(status: 0))
+    }
+
+    @Test func i8042ResetsOnlyOn0xFE() {
+        #expect(write(I8042(), 0, 0xFE) == .reset)
+        #expect(write(I8042(), 0, 0xAD) == .none)
+    }
+
+    @Test func bootTimerRecordsMarkersInOrder() {
+        let timeline = BootTimeline()
+        let timer = BootTimer(timeline: timeline)
+        for marker: UInt32 in [7, 0x1_0002] {
+            var value = marker
+            _ = withUnsafeBytes(of: &value) { timer.write(offset: 0, from: $0) }
+        }
+        let events = timeline.recorded
+        #expect(events.map(\.name) == ["guest marker 7", "guest marker 65538"])
+        #expect(events[0].nanoseconds <= events[1].nanoseconds)
+    }
+
+    @Test func tailKeepsTheLastLines() {
+        let forwarded = CapturingSink()
+        let tail = TailKeepingSink(forwardingTo: forwarded, capacity: 16)
+        for line in ["one\n", "two\n", "three\n", "four\n"] {
+            Array(line.utf8).withUnsafeBytes { tail.write($0) }
+        }
+        #expect(forwarded.text == "one\ntwo\nthree\nfour\n")
+        #expect(tail.lastLines(2) == ["three", "four"])
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// Paths and prerequisites shared by the test suites.
+public enum Fixtures {
+    /// The package root, found from this file's location.
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// Builds firmware/ once per test process (make is a no-op when current).
+    private static let firmwareBuild: Result<Void, FixtureError> = {
+        let result = Command.run("/usr/bin/make", ["-s", "-C", packageRoot.appendingPathComponent("firmware").path])
+        return result.status == 0 ? .success(()) : .failure(FixtureError(message: "make -C firmware failed: \(result.standardError)"))
+    }()
+
+    /// Path of a built firmware guest (firmware/README.md lists them).
+    public static func firmware(_ name: String) throws -> String {
+        try firmwareBuild.get()
+        return packageRoot.appendingPathComponent("firmware/build/\(name).bin").path
+    }
+
+    /// The `vmm` executable built next to the test bundle.
+    public static var vmmExecutable: String {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0])
+        var directory = testBinary.deletingLastPathComponent()
+        // On some platforms the test binary sits inside an .xctest bundle.
+        while directory.pathExtension == "xctest" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("vmm").path
+    }
+}
+
+public struct FixtureError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}

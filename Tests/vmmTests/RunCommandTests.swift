@@ -1,0 +1,99 @@
+import Testing
+import TestSupport
+
+/// `vmm` as a user runs it: a real process, its exit status and its output.
+@Suite("vmm run")
+struct RunCommandTests {
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func helloPrintsToStdoutAndExitsZero() throws {
+        let result = Command.vmm("run", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "Hello from vmm firmware\n")
+        #expect(result.standardError == "")
+    }
+
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func theGuestStatusIsTheExitStatus() throws {
+        #expect(Command.vmm("run", "--firmware", try Fixtures.firmware("exit42")).status == 42)
+        #expect(Command.vmm("run", "--firmware", try Fixtures.firmware("hlt")).status == 0)
+    }
+
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func theTimelineListsHostPhasesAndGuestMarkers() throws {
+        let result = Command.vmm("run", "--timeline", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 0)
+        let names = result.standardError.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 3).last.map(String.init) ?? "" }
+        #expect(names == ["vm created", "firmware loaded", "vcpus started", "guest marker 1", "guest marker 2", "vm stopped"])
+    }
+
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func aCrashedGuestIsReportedAndExits125() throws {
+        let result = Command.vmm("run", "--firmware", try Fixtures.firmware("triplefault"))
+        #expect(result.exitedNormally)
+        #expect(result.status == 125)
+        #expect(result.standardError.hasPrefix("vmm: guest stopped abnormally on vCPU 0: SHUTDOWN"))
+        #expect(result.standardError.contains("rip=0x"))
+    }
+
+    @Test(arguments: [
+        (["run", "--firmware", "/nonexistent/fw.bin"], "vmm: cannot read firmware /nonexistent/fw.bin: No such file or directory"),
+        (["run", "--firmware", "/tmp"], "vmm: cannot read firmware /tmp: not a regular file"),
+        (["run", "--firmware", "/dev/null"], "vmm: cannot read firmware /dev/null: not a regular file"),
+    ])
+    func unreadableFirmwareIsOneLine(arguments: [String], message: String) {
+        let result = Command.run(Fixtures.vmmExecutable, arguments)
+        #expect(result.exitedNormally)
+        #expect(result.status == 125)
+        #expect(result.standardError == message + "\n")
+    }
+
+    @Test func aFileThatIsNotFirmwareIsNamed() {
+        let path = Fixtures.packageRoot.appendingPathComponent("Package.swift").path
+        let result = Command.vmm("run", "--firmware", path)
+        #expect(result.status == 125)
+        #expect(result.standardError == "vmm: \(path) is not a vmm firmware image: missing the VMFW magic\n")
+    }
+
+    @Test func zeroMemoryIsOneLine() throws {
+        let result = Command.vmm("run", "--memory", "0", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 125)
+        #expect(result.standardError == "vmm: --memory must be at least 1 MiB, got 0\n")
+    }
+
+    @Test func aMissingKVMDeviceIsOneLine() throws {
+        let result = Command.vmm("run", "--kvm-device", "/nonexistent/kvm", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 125)
+        #expect(result.standardError.hasPrefix("vmm: /nonexistent/kvm does not exist"))
+        #expect(result.standardError.filter { $0 == "\n" }.count == 1)
+    }
+
+    @Test func usageMistakesAreOneLineToo() {
+        for arguments in [["run"], ["run", "--memory", "lots", "--firmware", "x"], ["run", "--bogus"]] {
+            let result = Command.run(Fixtures.vmmExecutable, arguments)
+            #expect(result.status == 64, "\(arguments)")
+            #expect(result.standardError.hasPrefix("vmm: "), "\(arguments)")
+            #expect(result.standardError.filter { $0 == "\n" }.count == 1, "\(arguments): \(result.standardError)")
+        }
+    }
+}
+
+@Suite("vmm check")
+struct CheckCommandTests {
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func reportsKVMAndTheVirtualizationKind() {
+        let result = Command.vmm("check")
+        #expect(result.status == 0)
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("ok      kvm ") })
+        #expect(lines.contains { $0.hasPrefix("ok      capabilities") })
+        #expect(lines.contains { $0.contains("virtualization") })
+        #expect(lines.contains { $0.contains("virtiofsd") })
+        #expect(lines.contains { $0.contains("kernel") })
+    }
+
+    @Test func aMissingKVMFailsTheCheck() {
+        let result = Command.vmm("check", "--kvm-device", "/nonexistent/kvm")
+        #expect(result.status == 1)
+        #expect(result.standardOutput.contains("missing kvm"))
+    }
+}
