@@ -9,9 +9,6 @@ let package = Package(
     products: [
         .executable(name: "vmm", targets: ["vmm"])
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
-    ],
     targets: [
         // Layer 1: C shim over <linux/kvm.h> (ioctl numbers, wrappers, accessors).
         .target(name: "CKVM"),
@@ -26,10 +23,7 @@ let package = Package(
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: [
-                "Machine",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            dependencies: ["Machine", "Devices", "KVM"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),

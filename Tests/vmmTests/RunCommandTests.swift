@@ -66,15 +66,6 @@ struct RunCommandTests {
         #expect(result.standardError.hasPrefix("vmm: /nonexistent/kvm does not exist"))
         #expect(result.standardError.filter { $0 == "\n" }.count == 1)
     }
-
-    @Test func usageMistakesAreOneLineToo() {
-        for arguments in [["run"], ["run", "--memory", "lots", "--firmware", "x"], ["run", "--bogus"]] {
-            let result = Command.run(Fixtures.vmmExecutable, arguments)
-            #expect(result.status == 64, "\(arguments)")
-            #expect(result.standardError.hasPrefix("vmm: "), "\(arguments)")
-            #expect(result.standardError.filter { $0 == "\n" }.count == 1, "\(arguments): \(result.standardError)")
-        }
-    }
 }
 
 @Suite("vmm check")
@@ -95,5 +86,39 @@ struct CheckCommandTests {
         let result = Command.vmm("check", "--kvm-device", "/nonexistent/kvm")
         #expect(result.status == 1)
         #expect(result.standardOutput.contains("missing kvm"))
+    }
+}
+
+@Suite("vmm command line")
+struct CommandLineTests {
+    @Test func helpGoesToStdoutAndExitsZero() {
+        for arguments in [["--help"], ["run", "--help"], ["check", "-h"]] {
+            let result = Command.run(Fixtures.vmmExecutable, arguments)
+            #expect(result.status == 0, "\(arguments)")
+            #expect(result.standardOutput.hasPrefix("usage: vmm") || result.standardOutput.hasPrefix("vmm: run containers"), "\(arguments)")
+        }
+    }
+
+    @Test func noCommandPrintsHelpAndFails() {
+        let result = Command.run(Fixtures.vmmExecutable, [])
+        #expect(result.status == 64)
+        #expect(result.standardOutput.contains("usage: vmm <command>"))
+    }
+
+    @Test(arguments: [
+        (["frobnicate"], "vmm: unknown command 'frobnicate' (see vmm --help)"),
+        (["run"], "vmm: vmm run needs --firmware PATH (see vmm --help)"),
+        (["run", "--firmware"], "vmm: --firmware needs a value (see vmm --help)"),
+        (["run", "--memory", "lots", "--firmware", "x"], "vmm: --memory expects a whole number, got 'lots' (see vmm --help)"),
+        (["run", "--cpus=-1", "--firmware", "x"], "vmm: --cpus expects a whole number, got '-1' (see vmm --help)"),
+        (["run", "--bogus"], "vmm: unknown option --bogus for vmm run (see vmm --help)"),
+        (["run", "extra"], "vmm: unexpected argument 'extra' for vmm run (see vmm --help)"),
+        (["check", "--timeline"], "vmm: unknown option --timeline for vmm check (see vmm --help)"),
+    ])
+    func usageMistakesAreOneLineWithStatus64(arguments: [String], message: String) {
+        let result = Command.run(Fixtures.vmmExecutable, arguments)
+        #expect(result.status == 64)
+        #expect(result.standardError == message + "\n")
+        #expect(result.standardOutput == "")
     }
 }

@@ -1,0 +1,29 @@
+import Glibc
+import KVM
+import Machine
+
+/// `vmm check`: what this host can run, one line per requirement.
+struct CheckCommand {
+    var kvmDevice = KVMSystem.defaultPath
+
+    init(parsing arguments: ArraySlice<String>) throws(UsageError) {
+        var scanner = ArgumentScanner(arguments)
+        while let token = try scanner.next() {
+            switch token {
+            case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
+            case .option("--help", nil), .option("-h", nil):
+                writeStandardOutput(HelpText.check)
+                exit(0)
+            default: throw UsageError.unknown(token, command: "check")
+            }
+        }
+    }
+
+    func execute() -> Never {
+        let report = HostReport(kvmDevicePath: kvmDevice)
+        for line in report.lines {
+            writeStandardOutput("\(line.status.rawValue.rightPadded(8))\(line.subject.rightPadded(16))\(line.detail)\n")
+        }
+        exit(report.kvmUsable ? 0 : 1)
+    }
+}

@@ -1,0 +1,44 @@
+/// What `--help` prints, command by command.
+enum HelpText {
+    static let main = """
+        vmm: run containers, each in its own micro virtual machine
+
+        usage: vmm <command> [options]
+
+        commands:
+          run     run a guest in a new VM and exit with its status
+          check   report what this host can run
+
+        vmm <command> --help shows a command's options.
+
+        """
+
+    static let run = """
+        usage: vmm run --firmware PATH [options]
+
+        Runs a guest in a new VM; vmm exits with the guest's status, or 125
+        when vmm or the VM itself failed.
+
+          --firmware PATH     flat firmware image (see firmware/README.md)
+          --memory MiB        guest memory (default \(MachineDefaults.memoryMiB))
+          --cpus N            vCPUs (default 1)
+          --kvm-device PATH   KVM device (default /dev/kvm)
+          --timeline          print the boot timeline to stderr at the end
+
+        """
+
+    static let check = """
+        usage: vmm check [--kvm-device PATH]
+
+        Reports, one line each, whether KVM works, which kind of
+        virtualization the host has, and whether virtiofsd and a built
+        kernel are present. Exits 1 when KVM is unusable.
+
+        """
+}
+
+import Machine
+
+enum MachineDefaults {
+    static let memoryMiB = MachineConfiguration.defaultMemoryMiB
+}

@@ -1,0 +1,42 @@
+import Glibc
+
+/// A failure of vmm itself (not of the guest), reported in one line.
+struct CommandFailure: Error {
+    /// As podman and Docker do, 125 means the runtime failed, not the container.
+    static let exitStatus: Int32 = 125
+    let message: String
+}
+
+func printError(_ message: String) {
+    writeStandardError("vmm: \(message)\n")
+}
+
+func writeStandardOutput(_ text: String) {
+    writeAll(text, to: 1)
+}
+
+/// stderr without stdio's shared FILE (not concurrency-safe in Swift 6).
+func writeStandardError(_ text: String) {
+    writeAll(text, to: 2)
+}
+
+private func writeAll(_ text: String, to fd: Int32) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        if written < 0 && errno == EINTR { continue }
+        if written <= 0 { return }
+        offset += written
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int, with pad: Character = "0") -> String {
+        String(repeating: pad, count: max(0, width - count)) + self
+    }
+
+    func rightPadded(_ width: Int) -> String {
+        self + String(repeating: " ", count: max(1, width - count))
+    }
+}
