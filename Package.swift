@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
         .target(name: "Devices", dependencies: ["GuestMemory"]),
-        // Layers 4-5: boot state and the machine that runs a VM.
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices"]),
+        // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
+        .target(name: "Boot", dependencies: ["KVM", "GuestMemory"]),
+        // Layer 5: the machine that builds, runs and tears down a VM.
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
@@ -30,6 +32,7 @@ let package = Package(
         .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
+        .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "TestSupport"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport"]),
     ]

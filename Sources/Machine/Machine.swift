@@ -1,3 +1,4 @@
+import Boot
 import Devices
 import GuestMemory
 import KVM
@@ -7,6 +8,12 @@ import KVM
 public final class Machine {
     public let configuration: MachineConfiguration
     var timeline: BootTimeline { configuration.timeline }
+    /// The command line the kernel was given, once a Linux guest is built.
+    public internal(set) var kernelCommandLine: String?
+    /// The e820 map the kernel was given.
+    public internal(set) var memoryMap: [E820Entry] = []
+    /// Where the initrd was put (ELF/PVH and bzImage alike).
+    public internal(set) var initrdRange: Range<UInt64>?
 
     public init(configuration: MachineConfiguration) {
         self.configuration = configuration
@@ -16,68 +23,58 @@ public final class Machine {
     /// fails; a guest that crashes is an outcome, not an error.
     public func run() throws(MachineError) -> MachineOutcome {
         try configuration.validate()
-        guard case .firmware(let path) = configuration.payload else {
-            throw .invalidConfiguration("unsupported payload")
+        let prepared: PreparedGuest
+        switch configuration.payload {
+        case .firmware(let path): prepared = try prepareFirmware(path)
+        case .linux(let payload): prepared = try prepareLinux(payload)
         }
-        let image = try Self.loadFirmware(path)
+        let console = TailKeepingSink(forwardingTo: configuration.console)
+        let devices = try DeviceSet(console: console, timeline: timeline)
+        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console)
+        timeline.record("vm stopped")
+        withExtendedLifetime(prepared) {}
+        return outcome
+    }
 
-        let system: KVMSystem
+    /// What the payload-specific set-up hands to the run loop; it also
+    /// keeps the VM and its memory alive until the vCPUs have stopped.
+    struct PreparedGuest {
         let vm: VirtualMachine
         let memory: GuestMemory
-        var vcpus: [VCPU] = []
+        let runnable: [VCPU]
+    }
+
+    /// KVM, the VM, its memory and vCPUs: the steps every payload shares.
+    func createVM(irqchip: Bool) throws(MachineError) -> (KVMSystem, VirtualMachine, GuestMemory, [VCPU]) {
         do {
-            system = try KVMSystem(path: configuration.kvmDevicePath)
-            try system.require(Self.requiredCapabilities(irqchip: image.wantsIRQChip))
-            vm = try system.createVirtualMachine()
+            let system = try KVMSystem(path: configuration.kvmDevicePath)
+            try system.require(Self.requiredCapabilities(irqchip: irqchip))
+            let vm = try system.createVirtualMachine()
             try vm.setTSSAddress(X86Layout.tss)
             timeline.record("vm created")
-            memory = try Self.createMemory(configuration.memoryMiB << 20, in: vm)
-            if image.wantsIRQChip {
+            let memory = try Self.createMemory(configuration.memoryMiB << 20, in: vm)
+            if irqchip {
                 try vm.createIRQChip()
                 try vm.createPIT2()
             }
+            var vcpus: [VCPU] = []
             for id in 0..<configuration.cpus {
                 vcpus.append(try vm.createVCPU(id: id))
             }
-            try FirmwareEntry.enter(image, on: vcpus[0])
+            return (system, vm, memory, vcpus)
         } catch let error as KVMError {
             throw .kvm(error)
-        } catch let error as MachineError {
-            throw error
+        } catch let error as GuestMemoryError {
+            throw .memory(error)
         } catch {
             throw .invalidConfiguration("\(error)")
         }
-        do {
-            try FirmwareEntry.load(image, into: memory)
-        } catch {
-            throw .memory(error)
-        }
-        timeline.record("firmware loaded")
-
-        let console = TailKeepingSink(forwardingTo: configuration.console)
-        let devices = try DeviceSet(console: console, timeline: timeline)
-        // Without an irqchip nothing can wake an application processor, so
-        // only the bootstrap vCPU runs; with one, KVM parks them until SIPI.
-        let running = image.wantsIRQChip ? vcpus : [vcpus[0]]
-        let outcome = try runVCPUs(running, devices: devices, console: console)
-        timeline.record("vm stopped")
-        _ = memory
-        return outcome
     }
 
     static func requiredCapabilities(irqchip: Bool) -> [KVMCapability] {
         var needed: [KVMCapability] = [.userMemory, .setTSSAddress, .immediateExit]
         if irqchip { needed += [.irqchip, .pit2] }
         return needed
-    }
-
-    static func loadFirmware(_ path: String) throws(MachineError) -> FirmwareImage {
-        let bytes = try HostFile.read(path, what: "firmware")
-        do {
-            return try FirmwareImage(bytes: bytes)
-        } catch {
-            throw .invalidFirmware(path: path, reason: error.reason)
-        }
     }
 
     static func createMemory(_ size: UInt64, in vm: VirtualMachine) throws -> GuestMemory {
@@ -101,7 +98,9 @@ public final class Machine {
         }
         var threads: [VCPUThread] = []
         for vcpu in vcpus {
-            let runner = VCPURunner(vcpu: vcpu, portBus: devices.portBus, mmioBus: devices.mmioBus, latch: latch, console: console)
+            let runner = VCPURunner(
+                vcpu: vcpu, portBus: devices.portBus, mmioBus: devices.mmioBus, latch: latch, console: console,
+                timeline: vcpu.id == 0 ? timeline : nil)
             do {
                 threads.append(try VCPUThread(vcpu: vcpu) { runner.run() })
             } catch {

@@ -7,7 +7,26 @@ public struct MachineConfiguration: Sendable {
     public enum Payload: Sendable {
         /// A flat firmware image (firmware/README.md).
         case firmware(path: String)
+        /// A Linux kernel (ELF vmlinux or bzImage), booted directly.
+        case linux(LinuxPayload)
     }
+
+    public struct LinuxPayload: Sendable {
+        public var kernelPath: String
+        public var initrdPath: String?
+        /// Replaces the default command line when set.
+        public var commandLine: String?
+
+        public init(kernelPath: String, initrdPath: String? = nil, commandLine: String? = nil) {
+            self.kernelPath = kernelPath
+            self.initrdPath = initrdPath
+            self.commandLine = commandLine
+        }
+    }
+
+    /// Serial console for now (virtio console comes with the init), a
+    /// reset instead of a halt at reboot so the VM ends, no reboot on panic.
+    public static let defaultCommandLine = "console=ttyS0 reboot=k panic=-1"
 
     public static let defaultMemoryMiB: UInt64 = 128
     public static let maximumCPUs: UInt32 = 254  // APIC ids fit in 8 bits; 0xFF is broadcast

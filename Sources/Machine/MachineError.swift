@@ -1,3 +1,4 @@
+import Boot
 import Devices
 import GuestMemory
 import Glibc
@@ -13,6 +14,8 @@ public enum MachineError: Error, CustomStringConvertible {
     case notARegularFile(what: String, path: String)
     case invalidFirmware(path: String, reason: String)
     case invalidConfiguration(String)
+    /// `file` is "kernel PATH" or "initrd PATH" when the problem is the file's.
+    case boot(KernelImageError, file: String?)
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .notARegularFile(let what, let path): "cannot read \(what) \(path): not a regular file"
         case .invalidFirmware(let path, let reason): "\(path) is not a vmm firmware image: \(reason)"
         case .invalidConfiguration(let reason): reason
+        case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
         }
     }
 }

@@ -9,8 +9,11 @@ struct VCPURunner: Sendable {
     let mmioBus: Bus
     let latch: StopLatch
     let console: TailKeepingSink
+    /// Set on the bootstrap vCPU only: it records the guest's first exit.
+    let timeline: BootTimeline?
 
     func run() {
+        var firstExit = true
         while !latch.isSet {
             let exit: VCPUExit
             do {
@@ -18,6 +21,10 @@ struct VCPURunner: Sendable {
             } catch {
                 latch.finish(.failure(.kvm(error)))
                 return
+            }
+            if firstExit, let timeline {
+                timeline.record("first guest exit")
+                firstExit = false
             }
             if let outcome = handle(exit) {
                 latch.finish(.success(outcome))

@@ -14,12 +14,17 @@ enum HelpText {
         """
 
     static let run = """
-        usage: vmm run --firmware PATH [options]
+        usage: vmm run [--kernel PATH] [--initrd PATH] [--cmdline STR] [options]
+               vmm run --firmware PATH [options]
 
         Runs a guest in a new VM; vmm exits with the guest's status, or 125
         when vmm or the VM itself failed.
 
-          --firmware PATH     flat firmware image (see firmware/README.md)
+          --kernel PATH       Linux kernel, ELF vmlinux or bzImage (default:
+                              $VMM_KERNEL, else the one kernel/build.sh built)
+          --initrd PATH       initial ramdisk
+          --cmdline STR       kernel command line (default: \(MachineDefaults.commandLine))
+          --firmware PATH     flat firmware image instead (see firmware/README.md)
           --memory MiB        guest memory (default \(MachineDefaults.memoryMiB))
           --cpus N            vCPUs (default 1)
           --kvm-device PATH   KVM device (default /dev/kvm)
@@ -41,4 +46,5 @@ import Machine
 
 enum MachineDefaults {
     static let memoryMiB = MachineConfiguration.defaultMemoryMiB
+    static let commandLine = MachineConfiguration.defaultCommandLine
 }

@@ -11,12 +11,18 @@ struct RunCommand {
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
         var firmware: String?
+        var kernel: String?
+        var initrd: String?
+        var commandLine: String?
         var memory = MachineConfiguration.defaultMemoryMiB
         var cpus: UInt32 = 1
         var kvmDevice = KVMSystem.defaultPath
         while let token = try scanner.next() {
             switch token {
             case .option("--firmware", _): firmware = try scanner.value(of: "--firmware")
+            case .option("--kernel", _): kernel = try scanner.value(of: "--kernel")
+            case .option("--initrd", _): initrd = try scanner.value(of: "--initrd")
+            case .option("--cmdline", _): commandLine = try scanner.value(of: "--cmdline")
             case .option("--memory", _): memory = try scanner.number(of: "--memory")
             case .option("--cpus", _): cpus = try scanner.number(of: "--cpus")
             case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
@@ -27,8 +33,18 @@ struct RunCommand {
             default: throw UsageError.unknown(token, command: "run")
             }
         }
-        guard let firmware else { throw UsageError("vmm run needs --firmware PATH") }
-        configuration = MachineConfiguration(payload: .firmware(path: firmware))
+        if let firmware {
+            guard kernel == nil, initrd == nil, commandLine == nil else {
+                throw UsageError("--firmware runs a firmware image: it does not take --kernel, --initrd or --cmdline")
+            }
+            configuration = MachineConfiguration(payload: .firmware(path: firmware))
+        } else {
+            guard let kernelPath = kernel ?? DefaultKernel.path else {
+                throw UsageError("no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+            }
+            let payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, initrdPath: initrd, commandLine: commandLine)
+            configuration = MachineConfiguration(payload: .linux(payload))
+        }
         configuration.memoryMiB = memory
         configuration.cpus = cpus
         configuration.kvmDevicePath = kvmDevice

@@ -4,12 +4,12 @@ import KVM
 
 /// Puts a firmware image in memory and vCPU 0 at its entry, in the mode the
 /// image declares (firmware/README.md).
-enum FirmwareEntry {
+public enum FirmwareEntry {
     static let realModeSegment: UInt16 = UInt16(X86Layout.firmwareLoad >> 4)
     static let codeSelector: UInt16 = 0x08
     static let dataSelector: UInt16 = 0x10
 
-    static func load(_ image: FirmwareImage, into memory: GuestMemory) throws(GuestMemoryError) {
+    public static func load(_ image: FirmwareImage, into memory: GuestMemory) throws(GuestMemoryError) {
         try memory.write(image.bytes, at: X86Layout.firmwareLoad)
         if image.mode == .protected32 {
             let gdt: [UInt64] = [0, SegmentDescriptor.flatCode32.encoded, SegmentDescriptor.flatData32.encoded]
@@ -19,7 +19,7 @@ enum FirmwareEntry {
         }
     }
 
-    static func enter(_ image: FirmwareImage, on vcpu: VCPU) throws(KVMError) {
+    public static func enter(_ image: FirmwareImage, on vcpu: VCPU) throws(KVMError) {
         var sregs = try vcpu.specialRegisters()
         var regs = kvm_regs()
         regs.rflags = 0x2  // bit 1 is reserved-one; interrupts off

@@ -1,5 +1,5 @@
 import Testing
-@testable import Machine
+@testable import Boot
 
 @Suite("Firmware image header")
 struct FirmwareImageTests {

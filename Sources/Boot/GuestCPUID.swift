@@ -1,0 +1,26 @@
+import KVM
+
+/// Per-vCPU CPUID: the host's supported set, with this vCPU's APIC id and
+/// the hypervisor bit, so the kernel knows where it runs and who it is.
+public enum GuestCPUID {
+    static let hypervisorBit: UInt32 = 1 << 31
+    static let hyperThreadingBit: UInt32 = 1 << 28
+
+    public static func entries(from supported: [CPUIDEntry], apicID: UInt32, cpus: UInt32) -> [CPUIDEntry] {
+        supported.map { original in
+            var entry = original
+            switch entry.function {
+            case 0x1:
+                // EBX[31:24] initial APIC id, EBX[23:16] logical processors per package.
+                entry.ebx = (entry.ebx & 0x0000_FFFF) | (apicID << 24) | (min(cpus, 255) << 16)
+                entry.ecx |= hypervisorBit
+                if cpus > 1 { entry.edx |= hyperThreadingBit } else { entry.edx &= ~hyperThreadingBit }
+            case 0xB, 0x1F:
+                entry.edx = apicID  // x2APIC id, in every topology subleaf
+            default:
+                break
+            }
+            return entry
+        }
+    }
+}

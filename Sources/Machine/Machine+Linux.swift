@@ -1,0 +1,49 @@
+import Boot
+import GuestMemory
+import KVM
+
+extension Machine {
+    /// A Linux kernel booted directly: files checked before KVM is touched,
+    /// then memory laid out per the boot protocol and every vCPU configured.
+    func prepareLinux(_ payload: MachineConfiguration.LinuxPayload) throws(MachineError) -> PreparedGuest {
+        let kernelFile = "kernel \(payload.kernelPath)"
+        let kernel = try HostFile.read(payload.kernelPath, what: "kernel")
+        guard ELFKernel.looksLikeELF(kernel) || BzImage.looksLikeBzImage(kernel) else {
+            throw .boot(.notAKernel, file: kernelFile)
+        }
+        let initrd = try payload.initrdPath.map { path throws(MachineError) in try HostFile.read(path, what: "initrd") }
+        let commandLine = payload.commandLine ?? MachineConfiguration.defaultCommandLine
+
+        let (system, vm, memory, vcpus) = try createVM(irqchip: true)
+        let loader = LinuxLoader(memory: memory, cpus: Int(configuration.cpus))
+        let loaded: LoadedKernel
+        do {
+            loaded = try loader.load(kernel: kernel, initrd: initrd, commandLine: commandLine)
+        } catch let error as KernelImageError {
+            switch error {
+            case .commandLineTooLong: throw .boot(error, file: nil)
+            case .initrdDoesNotFit: throw .boot(error, file: payload.initrdPath.map { "initrd \($0)" })
+            default: throw .boot(error, file: kernelFile)
+            }
+        } catch let error as GuestMemoryError {
+            throw .memory(error)
+        } catch {
+            throw .invalidConfiguration("\(error)")
+        }
+        kernelCommandLine = commandLine
+        memoryMap = loader.memoryMap
+        initrdRange = loaded.initrd
+        timeline.record("kernel loaded")
+        do {
+            let cpuid = try system.supportedCPUID()
+            for vcpu in vcpus {
+                try LinuxVCPUState.configure(vcpu, supportedCPUID: cpuid, cpus: configuration.cpus)
+            }
+            try LinuxVCPUState.enter(loaded.entry, on: vcpus[0])
+        } catch {
+            throw .kvm(error)
+        }
+        timeline.record("vcpus configured")
+        return PreparedGuest(vm: vm, memory: memory, runnable: vcpus)
+    }
+}
