@@ -11,6 +11,16 @@ public struct CPUIDEntry: Equatable, Sendable {
     public var ecx: UInt32
     public var edx: UInt32
 
+    public init(function: UInt32, index: UInt32, flags: UInt32, eax: UInt32, ebx: UInt32, ecx: UInt32, edx: UInt32) {
+        self.function = function
+        self.index = index
+        self.flags = flags
+        self.eax = eax
+        self.ebx = ebx
+        self.ecx = ecx
+        self.edx = edx
+    }
+
     init(_ raw: kvm_cpuid_entry2) {
         function = raw.function
         index = raw.index

@@ -23,7 +23,7 @@ struct RunCommandTests {
         let result = Command.vmm("run", "--timeline", "--firmware", try Fixtures.firmware("hello"))
         #expect(result.status == 0)
         let names = result.standardError.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 3).last.map(String.init) ?? "" }
-        #expect(names == ["vm created", "firmware loaded", "vcpus started", "guest marker 1", "guest marker 2", "vm stopped"])
+        #expect(names == ["vm created", "firmware loaded", "vcpus started", "first guest exit", "guest marker 1", "guest marker 2", "vm stopped"])
     }
 
     @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
@@ -107,7 +107,7 @@ struct CommandLineTests {
 
     @Test(arguments: [
         (["frobnicate"], "vmm: unknown command 'frobnicate' (see vmm --help)"),
-        (["run"], "vmm: vmm run needs --firmware PATH (see vmm --help)"),
+        (["run", "--firmware", "f", "--kernel", "k"], "vmm: --firmware runs a firmware image: it does not take --kernel, --initrd or --cmdline (see vmm --help)"),
         (["run", "--firmware"], "vmm: --firmware needs a value (see vmm --help)"),
         (["run", "--memory", "lots", "--firmware", "x"], "vmm: --memory expects a whole number, got 'lots' (see vmm --help)"),
         (["run", "--cpus=-1", "--firmware", "x"], "vmm: --cpus expects a whole number, got '-1' (see vmm --help)"),
