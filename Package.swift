@@ -20,6 +20,8 @@ let package = Package(
         .target(name: "Devices", dependencies: ["GuestMemory"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory"]),
+        // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
+        .target(name: "GuestImage"),
         // Layer 5: the machine that builds, runs and tears down a VM.
         .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot"]),
         // The CLI: parses, calls the libraries.
@@ -33,7 +35,8 @@ let package = Package(
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "TestSupport"]),
+        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport"]),
     ]
 )

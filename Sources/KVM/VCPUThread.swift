@@ -13,6 +13,9 @@ public final class VCPUThread: @unchecked Sendable {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         let result = pthread_create(&thread, nil, { context in
             let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+            // The creator's mask is inherited, and thread pools block most
+            // signals: a blocked kick would leave the vCPU in KVM_RUN forever.
+            KickSignal.unblockOnThisThread()
             body.run()
             return nil
         }, box)
@@ -56,5 +59,12 @@ enum KickSignal {
 
     static func installOnce() {
         _ = installed
+    }
+
+    static func unblockOnThisThread() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, number)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 }

@@ -34,3 +34,26 @@ public struct FixtureError: Error, CustomStringConvertible {
     public let message: String
     public var description: String { message }
 }
+
+extension Fixtures {
+    /// The cache directory of the kernel this checkout's kernel/ builds
+    /// (vmlinux, bzImage), or nil when it has not been built.
+    public static let builtKernelDirectory: String? = {
+        let result = Command.run("/bin/bash", [packageRoot.appendingPathComponent("kernel/build.sh").path, "--print-path"])
+        let path = result.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        return result.status == 0 && !path.isEmpty ? path : nil
+    }()
+
+    public static let noKernelReason: Comment = "needs the guest kernel: run kernel/build.sh"
+
+    /// Writes `bytes` to a new file in a fresh temporary directory.
+    public static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let path = directory.appendingPathComponent(name)
+        try Data(bytes).write(to: path)
+        return path.path
+    }
+}
+
+import Testing

@@ -13,3 +13,17 @@ public enum Host {
 
     public static let noKVMReason: Comment = "needs /dev/kvm (read-write)"
 }
+
+import KVM
+
+extension Host {
+    /// VT-x or AMD-V: a stock Linux guest boots all the way here. On PVM
+    /// (kvm_pvm) it stops at its first exception.
+    public static let hasHardwareVirtualization: Bool = {
+        if case .hardware = VirtualizationKind.detect() { return hasKVM }
+        return false
+    }()
+
+    public static let noHardwareVirtualizationReason: Comment =
+        "full boot needs hardware virtualization (VT-x/AMD-V); this host's KVM is PVM or absent, where Linux stops at its first exception"
+}

@@ -1,0 +1,179 @@
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NEWROOT "/newroot"
+
+static int failed(char *err, size_t errlen, const char *fmt, ...)
+{
+    int saved = errno;
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(err, errlen, "%s: %s", what, strerror(saved));
+    errno = saved;
+    return -1;
+}
+
+static int ensure_dir(const char *path, mode_t mode)
+{
+    return mkdir(path, mode) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path, mode_t mode)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        int r = ensure_dir(buf, mode);
+        *p = '/';
+        if (r < 0)
+            return -1;
+    }
+    return ensure_dir(buf, mode);
+}
+
+static int mount_on(const char *source, const char *target, const char *type, unsigned long flags,
+                    const char *data, char *err, size_t errlen)
+{
+    if (ensure_dir(target, 0755) < 0)
+        return failed(err, errlen, "mkdir %s", target);
+    if (mount(source, target, type, flags, data) < 0)
+        return failed(err, errlen, "mount %s on %s", type, target);
+    return 0;
+}
+
+int mounts_dev(char *err, size_t errlen)
+{
+    if (ensure_dir("/dev", 0755) < 0)
+        return failed(err, errlen, "mkdir /dev");
+    /* EBUSY: the kernel already mounted it (CONFIG_DEVTMPFS_MOUNT). */
+    if (mount("devtmpfs", "/dev", "devtmpfs", MS_NOSUID, "mode=0755") < 0 && errno != EBUSY)
+        return failed(err, errlen, "mount devtmpfs on /dev");
+    return 0;
+}
+
+int mounts_pseudo(char *err, size_t errlen)
+{
+    const unsigned long common = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    if (mount_on("proc", "/proc", "proc", common, NULL, err, errlen) < 0 ||
+        mount_on("sysfs", "/sys", "sysfs", common, NULL, err, errlen) < 0 ||
+        mount_on("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, "gid=5,mode=0620,ptmxmode=0666", err,
+                 errlen) < 0 ||
+        mount_on("shm", "/dev/shm", "tmpfs", common, "mode=1777", err, errlen) < 0)
+        return -1;
+    /* What programs expect next to the device nodes; devtmpfs does not create them. */
+    static const char *const links[][2] = {
+        {"/proc/self/fd", "/dev/fd"},
+        {"/proc/self/fd/0", "/dev/stdin"},
+        {"/proc/self/fd/1", "/dev/stdout"},
+        {"/proc/self/fd/2", "/dev/stderr"},
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++)
+        if (symlink(links[i][0], links[i][1]) < 0 && errno != EEXIST)
+            return failed(err, errlen, "symlink %s", links[i][1]);
+    return 0;
+}
+
+int mounts_tmp(char *err, size_t errlen)
+{
+    return mount_on("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", err, errlen);
+}
+
+/* Moves an already mounted pseudo filesystem under the new root. */
+static int move_into_newroot(const char *path, char *err, size_t errlen)
+{
+    char target[64];
+    snprintf(target, sizeof target, NEWROOT "%s", path);
+    if (ensure_dir(target, 0755) < 0)
+        return failed(err, errlen, "the root filesystem has no %s and it cannot be created", path);
+    if (mount(path, target, NULL, MS_MOVE, NULL) < 0)
+        return failed(err, errlen, "move %s to %s", path, target);
+    return 0;
+}
+
+int mounts_enter_rootfs(const char *tag, bool readonly, char *err, size_t errlen)
+{
+    if (mount_on(tag, NEWROOT, "virtiofs", readonly ? MS_RDONLY : 0, NULL, err, errlen) < 0)
+        return -1;
+    if (move_into_newroot("/dev", err, errlen) < 0 || move_into_newroot("/proc", err, errlen) < 0 ||
+        move_into_newroot("/sys", err, errlen) < 0)
+        return -1;
+    /*
+     * The initramfs is the rootfs mount itself, which pivot_root refuses to
+     * move. So do what switch_root does: move the new root over / and chroot
+     * into it. The initramfs stays underneath; init keeps nothing open in it.
+     */
+    if (chdir(NEWROOT) < 0)
+        return failed(err, errlen, "chdir " NEWROOT);
+    if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+        return failed(err, errlen, "move " NEWROOT " to /");
+    if (chroot(".") < 0)
+        return failed(err, errlen, "chroot " NEWROOT);
+    if (chdir("/") < 0)
+        return failed(err, errlen, "chdir / in the new root");
+    return 0;
+}
+
+/* A bind mount of a file needs a file to mount on; anything else needs a directory. */
+static int make_target(const struct pd_mount *m)
+{
+    struct stat st;
+    if (lstat(m->target, &st) == 0)
+        return 0;
+    if ((m->flags & MS_BIND) && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) {
+        char parent[4096];
+        snprintf(parent, sizeof parent, "%s", m->target);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = 0;
+            if (make_dirs(parent, 0755) < 0)
+                return -1;
+        }
+        int fd = open(m->target, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        return fd < 0 ? -1 : close(fd);
+    }
+    return make_dirs(m->target, 0755);
+}
+
+int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen)
+{
+    const unsigned long propagation = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
+    const unsigned long remountable = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME |
+                                      MS_RELATIME | MS_STRICTATIME;
+    for (size_t i = 0; i < n; i++) {
+        const struct pd_mount *m = &mounts[i];
+        unsigned long flags = m->flags & ~propagation;
+        if (make_target(m) < 0)
+            return failed(err, errlen, "MOUNT %zu: create target %s", i, m->target);
+        /* A mount(2) call with a propagation flag changes only the propagation: so that goes separately. */
+        if ((flags != 0 || m->type || m->source || !(m->flags & propagation)) &&
+            mount(m->source, m->target, m->type, flags, m->data) < 0)
+            return failed(err, errlen, "MOUNT %zu: mount %s (%s) on %s", i, m->source ? m->source : "none",
+                          m->type ? m->type : "no type", m->target);
+        /* A bind mount ignores MS_RDONLY and friends until it is remounted. */
+        if ((flags & MS_BIND) && (flags & remountable) &&
+            mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (flags & remountable), NULL) < 0)
+            return failed(err, errlen, "MOUNT %zu: remount bind %s with its flags", i, m->target);
+        if ((m->flags & propagation) &&
+            mount(NULL, m->target, NULL, (m->flags & propagation) | (m->flags & MS_REC), NULL) < 0)
+            return failed(err, errlen, "MOUNT %zu: set propagation of %s", i, m->target);
+    }
+    return 0;
+}

@@ -1,0 +1,8 @@
+/* Networking inside the VM: only the loopback device, so localhost works. */
+#ifndef VMM_NET_H
+#define VMM_NET_H
+
+/* Sets lo up. 0, or -1 with errno (the caller logs it; nothing depends on it to start). */
+int net_loopback_up(void);
+
+#endif

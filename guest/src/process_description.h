@@ -1,0 +1,73 @@
+/*
+ * The process description (/vmm/process, PROTOCOL.md section 1): parsing only.
+ * Pure: no syscalls, so it is unit-tested on the host (test/).
+ */
+#ifndef VMM_PROCESS_DESCRIPTION_H
+#define VMM_PROCESS_DESCRIPTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PD_MAGIC "VMMPROC1"
+#define PD_MAGIC_SIZE 8
+#define PD_RECORD_HEADER_SIZE 6 /* u16 tag + u32 length */
+
+enum pd_tag {
+    PD_ARG = 1,
+    PD_ENV = 2,
+    PD_CWD = 3,
+    PD_UID = 4,
+    PD_GID = 5,
+    PD_GROUPS = 6,
+    PD_HOSTNAME = 7,
+    PD_RLIMIT = 8,
+    PD_TERMINAL = 9,
+    PD_ROOTFS = 10,
+    PD_MOUNT = 11,
+    PD_UMASK = 12,
+};
+
+struct pd_rlimit {
+    uint32_t resource;
+    uint64_t soft, hard;
+};
+
+/* Empty strings in a MOUNT record become NULL (mount(2)'s "not given"). */
+struct pd_mount {
+    char *type, *source, *target, *data;
+    uint32_t flags;
+};
+
+struct process_description {
+    char **argv; /* argc entries + NULL */
+    size_t argc;
+    char **envp; /* envc entries + NULL */
+    size_t envc;
+    char *cwd; /* "/" unless given */
+    uint32_t uid, gid;
+    uint32_t *groups;
+    size_t ngroups;
+    char *hostname; /* NULL: leave the kernel's */
+    struct pd_rlimit *rlimits;
+    size_t nrlimits;
+    bool terminal;
+    char *rootfs_tag; /* NULL: the process runs in the initramfs */
+    bool rootfs_readonly;
+    struct pd_mount *mounts;
+    size_t nmounts;
+    bool has_umask;
+    uint32_t umask;
+};
+
+/*
+ * Parses len bytes at data into *pd. Returns 0, or -1 with a one-line reason
+ * in err (which names the record's offset and tag) and *pd zeroed.
+ * Free a successful result with process_description_free.
+ */
+int process_description_parse(const uint8_t *data, size_t len, struct process_description *pd, char *err,
+                              size_t errlen);
+
+void process_description_free(struct process_description *pd);
+
+#endif

@@ -1,0 +1,174 @@
+#include "spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "markers.h"
+
+/* The child tells the parent why it could not exec through a close-on-exec pipe: EOF means execve worked. */
+static noreturn void child_fail(int report, const char *fmt, ...)
+{
+    int saved = errno;
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof msg)
+        n = (int)strlen(msg);
+    snprintf(msg + n, sizeof msg - (size_t)n, ": %s", strerror(saved));
+    ssize_t ignored = write(report, msg, strlen(msg));
+    (void)ignored;
+    _exit(127);
+}
+
+static const char *search_path(char *const envp[])
+{
+    for (size_t i = 0; envp[i]; i++)
+        if (strncmp(envp[i], "PATH=", 5) == 0)
+            return envp[i] + 5;
+    return SPAWN_DEFAULT_PATH;
+}
+
+/* execvp's search, but in the process's PATH rather than init's. Returns only on failure, with errno. */
+static void exec_search(char *const argv[], char *const envp[])
+{
+    const char *file = argv[0];
+    if (file[0] == 0) {
+        errno = ENOENT;
+        return;
+    }
+    if (strchr(file, '/')) {
+        execve(file, argv, envp);
+        return;
+    }
+    bool denied = false;
+    for (const char *dir = search_path(envp);; dir++) {
+        const char *end = strchrnul(dir, ':');
+        size_t dlen = (size_t)(end - dir);
+        char path[PATH_MAX];
+        /* An empty entry means the current directory. */
+        int n = dlen ? snprintf(path, sizeof path, "%.*s/%s", (int)dlen, dir, file)
+                     : snprintf(path, sizeof path, "%s", file);
+        if (n > 0 && (size_t)n < sizeof path) {
+            execve(path, argv, envp);
+            if (errno == EACCES)
+                denied = true;
+            else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV &&
+                     errno != ETIMEDOUT)
+                return;
+        }
+        dir = end;
+        if (*end == 0)
+            break;
+    }
+    errno = denied ? EACCES : ENOENT;
+}
+
+static void setup_stdio(const struct spawn_stdio *io, int report)
+{
+    if (io->terminal) {
+        int fd = open(io->tty, O_RDWR);
+        if (fd < 0)
+            child_fail(report, "open %s", io->tty);
+        /* 1: take it even if it is still some other session's terminal (we are root here). */
+        if (ioctl(fd, TIOCSCTTY, 1) < 0)
+            child_fail(report, "make %s the controlling terminal", io->tty);
+        for (int i = 0; i < 3; i++)
+            if (dup2(fd, i) < 0)
+                child_fail(report, "dup2 %s to fd %d", io->tty, i);
+        if (fd > 2)
+            close(fd);
+        return;
+    }
+    const int fds[3] = {io->in, io->out, io->err};
+    for (int i = 0; i < 3; i++)
+        if (dup2(fds[i], i) < 0)
+            child_fail(report, "dup2 port to fd %d", i);
+}
+
+static noreturn void child(const struct process_description *pd, const struct spawn_stdio *io, int report)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+
+    /* Its own session: a terminal needs it, and init's signals stay init's. */
+    if (setsid() < 0)
+        child_fail(report, "setsid");
+    setup_stdio(io, report);
+
+    /* Before dropping root: raising a hard limit needs CAP_SYS_RESOURCE. */
+    for (size_t i = 0; i < pd->nrlimits; i++) {
+        const struct pd_rlimit *r = &pd->rlimits[i];
+        struct rlimit rl = {.rlim_cur = r->soft, .rlim_max = r->hard};
+        if (setrlimit((__rlimit_resource_t)r->resource, &rl) < 0)
+            child_fail(report, "setrlimit resource %u soft %llu hard %llu", r->resource,
+                       (unsigned long long)r->soft, (unsigned long long)r->hard);
+    }
+    if (pd->has_umask)
+        umask((mode_t)pd->umask);
+    /* As root, so a cwd the user cannot search still works, as with other runtimes. */
+    if (chdir(pd->cwd) < 0)
+        child_fail(report, "chdir %s", pd->cwd);
+    if (setgroups(pd->ngroups, (const gid_t *)pd->groups) < 0)
+        child_fail(report, "setgroups (%zu groups)", pd->ngroups);
+    if (setgid(pd->gid) < 0)
+        child_fail(report, "setgid %u", pd->gid);
+    if (setuid(pd->uid) < 0)
+        child_fail(report, "setuid %u", pd->uid);
+
+    marker(MARKER_EXEC);
+    markers_release();
+    exec_search(pd->argv, pd->envp);
+    child_fail(report, "exec \"%s\"", pd->argv[0]);
+}
+
+pid_t spawn_process(const struct process_description *pd, const struct spawn_stdio *io, char *err,
+                    size_t errlen)
+{
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, errlen, "fork: %s", strerror(errno));
+        close(report[0]);
+        close(report[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(report[0]);
+        child(pd, io, report[1]);
+    }
+    close(report[1]);
+
+    char msg[768];
+    ssize_t n;
+    do
+        n = read(report[0], msg, sizeof msg - 1);
+    while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n <= 0)
+        return pid;
+
+    msg[n] = 0;
+    snprintf(err, errlen, "%s", msg);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return -1;
+}

@@ -1,0 +1,177 @@
+#include "supervise.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "channel.h"
+#include "control.h"
+#include "log.h"
+#include "signals.h"
+
+struct state {
+    const struct supervisor_config *config;
+    pid_t child; /* 0 until START */
+    struct control_decoder decoder;
+    bool control_idle; /* the host has not opened the port: poll would report it readable at once */
+    bool control_dead; /* unusable (read error or a corrupt stream): no more host messages */
+};
+
+static noreturn void report_exit(int32_t code, int32_t signal)
+{
+    uint8_t buf[CONTROL_MAX_MESSAGE];
+    if (channel_send(buf, control_encode_exited(buf, sizeof buf, code, signal)) < 0)
+        log_msg("could not send EXITED: %s", strerror(errno));
+    power_off();
+}
+
+static void start(struct state *s)
+{
+    char err[1024];
+    pid_t pid = spawn_process(s->config->pd, &s->config->io, err, sizeof err);
+    if (pid < 0)
+        fatal("%s", err);
+    s->child = pid;
+    /* The process holds the ports now; a port stays open (for the host) while anyone has it open. */
+    if (!s->config->io.terminal) {
+        close(s->config->io.in);
+        close(s->config->io.out);
+        close(s->config->io.err);
+    }
+    uint8_t buf[CONTROL_MAX_MESSAGE];
+    if (channel_send(buf, control_encode_started(buf, sizeof buf, (uint32_t)pid)) < 0)
+        log_msg("could not send STARTED: %s", strerror(errno));
+}
+
+/* Reaps every exited child; the process's own exit ends the VM. */
+static void reap(struct state *s)
+{
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        if (pid != s->child || s->child == 0)
+            continue;
+        if (WIFEXITED(status))
+            report_exit(WEXITSTATUS(status), 0);
+        if (WIFSIGNALED(status))
+            report_exit(-1, WTERMSIG(status));
+    }
+}
+
+static void deliver(struct state *s, int sig, const char *from)
+{
+    if (s->child > 0) {
+        if (kill(s->child, sig) < 0)
+            log_msg("signal %d from %s: kill: %s", sig, from, strerror(errno));
+    } else if (signal_is_fatal_by_default(sig)) {
+        /* Not started yet: the signal ends the container before it ran, as it would a waiting runtime. */
+        log_msg("signal %d from %s before START: ending", sig, from);
+        report_exit(-1, sig);
+    }
+}
+
+static void handle_signals(struct state *s)
+{
+    struct signalfd_siginfo si;
+    ssize_t n;
+    while ((n = read(s->config->signal_fd, &si, sizeof si)) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGCHLD)
+            reap(s);
+        else
+            deliver(s, (int)si.ssi_signo, "the kernel");
+    }
+}
+
+static void handle_message(struct state *s, const struct control_message *m)
+{
+    switch (m->type) {
+    case CONTROL_START:
+        if (s->child == 0)
+            start(s);
+        break;
+    case CONTROL_SIGNAL: {
+        int32_t sig;
+        if (control_parse_signal(m, &sig) < 0)
+            log_msg("SIGNAL with a %zu-byte payload ignored", m->length);
+        else if (sig <= 0 || sig >= NSIG)
+            log_msg("SIGNAL %d ignored: no such signal", sig);
+        else
+            deliver(s, sig, "the host");
+        break;
+    }
+    case CONTROL_WINSIZE: {
+        struct winsize ws = {0};
+        if (control_parse_winsize(m, &ws.ws_row, &ws.ws_col) < 0)
+            log_msg("WINSIZE with a %zu-byte payload ignored", m->length);
+        else if (s->config->tty_fd >= 0 && ioctl(s->config->tty_fd, TIOCSWINSZ, &ws) < 0)
+            log_msg("WINSIZE: TIOCSWINSZ: %s", strerror(errno));
+        break;
+    }
+    default:
+        break; /* unknown: ignored, for forward compatibility */
+    }
+}
+
+static void handle_control(struct state *s)
+{
+    size_t room;
+    uint8_t *space = control_decoder_space(&s->decoder, &room);
+    ssize_t n = read(channel_fd(), space, room);
+    if (n == 0) {
+        s->control_idle = true;
+        return;
+    }
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EINTR)
+            return;
+        log_msg("control port: read: %s", strerror(errno));
+        s->control_dead = true;
+        if (s->child == 0)
+            fatal("control port unreadable before START");
+        return;
+    }
+    control_decoder_commit(&s->decoder, (size_t)n);
+    struct control_message m;
+    enum control_decode_result r;
+    while ((r = control_decoder_next(&s->decoder, &m)) == CONTROL_GOT_MESSAGE)
+        handle_message(s, &m);
+    if (r == CONTROL_BAD_STREAM) {
+        s->control_dead = true;
+        log_msg("control port: bad message length; no longer reading host messages");
+        if (s->child == 0)
+            fatal("corrupt control stream before START");
+    }
+}
+
+noreturn void supervise(const struct supervisor_config *config)
+{
+    struct state s = {.config = config};
+    control_decoder_init(&s.decoder);
+    for (;;) {
+        struct pollfd fds[2] = {
+            {.fd = config->signal_fd, .events = POLLIN},
+            {.fd = s.control_dead || s.control_idle ? -1 : channel_fd(), .events = POLLIN},
+        };
+        /* While the host has not opened the port, look again now and then instead of spinning. */
+        int r = poll(fds, 2, !s.control_idle ? -1 : s.child == 0 ? 20 : 200);
+        s.control_idle = false;
+        if (r < 0) {
+            if (errno != EINTR) {
+                log_msg("poll: %s", strerror(errno));
+                usleep(10000);
+            }
+            continue;
+        }
+        if (fds[0].revents & POLLIN)
+            handle_signals(&s);
+        if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
+            handle_control(&s);
+    }
+}

@@ -1,0 +1,22 @@
+/* A minimal test harness: CHECK records a failure with its line and goes on. */
+#ifndef VMM_TEST_CHECK_H
+#define VMM_TEST_CHECK_H
+
+#include <stdio.h>
+
+extern int checks_passed, checks_failed;
+
+#define CHECK(cond)                                                                                                 \
+    do {                                                                                                            \
+        if (cond) {                                                                                                 \
+            checks_passed++;                                                                                        \
+        } else {                                                                                                    \
+            checks_failed++;                                                                                        \
+            fprintf(stderr, "FAIL %s:%d (%s): %s\n", __FILE__, __LINE__, __func__, #cond);                          \
+        }                                                                                                           \
+    } while (0)
+
+void test_process_description(void);
+void test_control(void);
+
+#endif

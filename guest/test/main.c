@@ -1,0 +1,12 @@
+/* Host-side unit tests of init's pure parts. The last line is "N passed, M failed". */
+#include "check.h"
+
+int checks_passed, checks_failed;
+
+int main(void)
+{
+    test_process_description();
+    test_control();
+    printf("%d passed, %d failed\n", checks_passed, checks_failed);
+    return checks_failed ? 1 : 0;
+}

@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Tier-4 check of guest/init: boots the vmm kernel under QEMU's TCG with an
+initramfs of init + a process description + busybox, and plays the host side
+of guest/PROTOCOL.md over the virtio-console ports (QEMU only stands in for
+the CPU and the devices; it is never part of the product).
+
+Each case: QEMU connects its port chardevs to Unix sockets this script
+listens on; the script answers READY with START, collects stdout and stderr
+separately, and checks the control messages, the output, and that QEMU
+exits by itself (init reboots, reboot=k, -no-reboot).
+
+Usage: guest/tests/qemu_check.py [-v] [-k CASE] [KERNEL_DIR]
+  KERNEL_DIR defaults to `kernel/build.sh --print-path`.
+  QEMU_CHECK_APPEND replaces "quiet" on the kernel command line (e.g. loglevel=7).
+Needs: qemu-system-x86_64, busybox (static), cpio, make, gcc; virtiofsd for
+the root-filesystem case (skipped without it). Last line: "N passed, M failed".
+"""
+import argparse
+import os
+import selectors
+import shutil
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GUEST = os.path.dirname(HERE)
+REPO = os.path.dirname(GUEST)
+INIT = os.path.join(GUEST, "build", "init")
+MKPROCESS = os.path.join(GUEST, "tools", "mkprocess.py")
+MKINITRAMFS = os.path.join(GUEST, "tools", "mkinitramfs.sh")
+VIRTIOFSD = shutil.which("virtiofsd") or "/usr/lib/qemu/virtiofsd"
+BUSYBOX_APPLETS = ["sh", "cat", "printf", "echo", "sleep", "id", "hostname", "pwd", "stty", "tty", "ls",
+                   "mount", "grep", "touch", "true", "ps", "kill"]
+TIMEOUT = 90  # seconds per boot; TCG emulates every instruction
+
+READY, STARTED, EXITED, ERROR = 1, 2, 3, 4
+START, SIGNAL, WINSIZE = 0x81, 0x82, 0x83
+NAMES = {READY: "READY", STARTED: "STARTED", EXITED: "EXITED", ERROR: "ERROR"}
+
+
+def message(mtype, payload=b""):
+    return struct.pack("<IH", 2 + len(payload), mtype) + payload
+
+
+class Run:
+    """What one boot produced."""
+
+    def __init__(self):
+        self.messages = []  # (type, payload) in arrival order
+        self.stdout = b""
+        self.stderr = b""
+        self.console = b""
+        self.qemu_rc = None
+        self.ready_at = None  # seconds from QEMU start to READY
+        self.exited_at = None  # seconds from QEMU start to EXITED
+        self.ended_at = None  # seconds from QEMU start to QEMU exit
+        self.qemu_output = b""
+
+    def types(self):
+        return [NAMES.get(t, hex(t)) for t, _ in self.messages]
+
+    def exited(self):
+        for t, p in self.messages:
+            if t == EXITED and len(p) == 8:
+                return struct.unpack("<ii", p)
+        return None
+
+    def error(self):
+        for t, p in self.messages:
+            if t == ERROR:
+                return p.decode("utf-8", "replace")
+        return None
+
+
+def boot(kernel, workdir, process_args, stdin=b"", on_started=None, before_start=None, rootfs=None,
+         timeout=TIMEOUT, raw_process=None):
+    """Boots one VM running the described process and plays the host. Returns a Run."""
+    process = os.path.join(workdir, "process")
+    if raw_process is not None:
+        with open(process, "wb") as f:
+            f.write(raw_process)
+    else:
+        subprocess.run([sys.executable, MKPROCESS, "-o", process] + process_args, check=True)
+    bindir = os.path.join(workdir, "bin")
+    os.makedirs(bindir, exist_ok=True)
+    shutil.copy2(shutil.which("busybox"), os.path.join(bindir, "busybox"))
+    for applet in BUSYBOX_APPLETS:
+        os.symlink("busybox", os.path.join(bindir, applet))
+    initrd = os.path.join(workdir, "initramfs.cpio")
+    subprocess.run([MKINITRAMFS, "-o", initrd, INIT, process, f"{bindir}:/bin"], check=True)
+
+    listeners = {}
+    for name in ("stdin", "stdout", "stderr", "control"):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(os.path.join(workdir, name + ".sock"))
+        s.listen(1)
+        listeners[name] = s
+
+    console_log = os.path.join(workdir, "console.log")
+    cmd = [
+        "qemu-system-x86_64", "-M", "microvm,accel=tcg,acpi=off", "-cpu", "max", "-m", "256",
+        "-nodefaults", "-no-user-config", "-display", "none", "-no-reboot",
+        # The VMM answers reboot=k's i8042 reset at once; microvm has no i8042 unless asked, and the
+        # kernel would spend ~1.3 s polling for one before falling back to a triple fault.
+        "-device", "i8042",
+        "-global", "virtio-mmio.force-legacy=false",
+        "-kernel", os.path.join(kernel, "vmlinux"), "-initrd", initrd,
+        "-append", "console=hvc0 reboot=k panic=-1 " + os.environ.get("QEMU_CHECK_APPEND", "quiet"),
+        "-device", "virtio-serial-device,max_ports=8",
+        "-chardev", f"file,id=con,path={console_log}", "-device", "virtconsole,chardev=con",
+    ]
+    for name in ("stdin", "stdout", "stderr", "control"):
+        cmd += ["-chardev", f"socket,id={name},path={os.path.join(workdir, name + '.sock')}",
+                "-device", f"virtserialport,chardev={name},name=vmm.{name}"]
+    virtiofsd = None
+    if rootfs is not None:
+        tag, source = rootfs
+        vsock = os.path.join(workdir, "virtiofs.sock")
+        virtiofsd = subprocess.Popen([VIRTIOFSD, f"--socket-path={vsock}", "-o", f"source={source}",
+                                      "-o", "sandbox=chroot", "-o", "cache=none"],
+                                     stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "virtiofsd.log"), "wb"))
+        for _ in range(100):
+            if os.path.exists(vsock):
+                break
+            time.sleep(0.05)
+        cmd += ["-object", "memory-backend-memfd,id=mem,size=256M,share=on", "-numa", "node,memdev=mem",
+                "-chardev", f"socket,id=vfs,path={vsock}",
+                "-device", f"vhost-user-fs-device,chardev=vfs,tag={tag}"]
+
+    run = Run()
+    started = time.monotonic()
+    qemu = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        conns = {}
+        for name, s in listeners.items():
+            s.settimeout(15)
+            conns[name], _ = s.accept()
+            s.close()
+        _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout)
+    finally:
+        if qemu.poll() is None:
+            qemu.kill()
+        out, _ = qemu.communicate()
+        run.qemu_output = out
+        if virtiofsd is not None:
+            virtiofsd.kill()
+            virtiofsd.wait()
+        if os.path.exists(console_log):
+            with open(console_log, "rb") as f:
+                run.console = f.read()
+    return run
+
+
+def _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout):
+    def send(payload_message):
+        conns["control"].sendall(payload_message)
+
+    sel = selectors.DefaultSelector()
+    for name in ("stdout", "stderr", "control"):
+        conns[name].setblocking(False)
+        sel.register(conns[name], selectors.EVENT_READ, name)
+    # stdin: everything, then EOF. shutdown, not close: a closed peer is a hang-up, on which QEMU drops
+    # the port at once with the data unread; after shutdown QEMU reads the data, then EOF, then
+    # closes the port (PORT_OPEN 0), and the guest's reads return 0 once the data is consumed.
+    conns["stdin"].sendall(stdin)
+    conns["stdin"].shutdown(socket.SHUT_WR)
+
+    control = b""
+    open_streams = {"stdout", "stderr", "control"}
+    deadline = started + timeout
+    while open_streams and time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.2):
+            name = key.data
+            try:
+                data = key.fileobj.recv(65536)
+            except BlockingIOError:
+                continue
+            if not data:
+                sel.unregister(key.fileobj)
+                open_streams.discard(name)
+                continue
+            if name == "stdout":
+                run.stdout += data
+            elif name == "stderr":
+                run.stderr += data
+            else:
+                control += data
+                while len(control) >= 4 and len(control) >= 4 + struct.unpack_from("<I", control)[0]:
+                    length = struct.unpack_from("<I", control)[0]
+                    mtype = struct.unpack_from("<H", control, 4)[0]
+                    payload = control[6:4 + length]
+                    control = control[4 + length:]
+                    run.messages.append((mtype, payload))
+                    if mtype == READY:
+                        run.ready_at = time.monotonic() - started
+                        if before_start:
+                            before_start(send)
+                        send(message(START))
+                    elif mtype == STARTED and on_started:
+                        on_started(send)
+                    elif mtype == EXITED and run.exited_at is None:
+                        run.exited_at = time.monotonic() - started
+        if qemu.poll() is not None and not sel.get_map():
+            break
+    try:
+        qemu.wait(timeout=max(0.1, deadline - time.monotonic()))
+        run.ended_at = time.monotonic() - started
+        run.qemu_rc = qemu.returncode
+    except subprocess.TimeoutExpired:
+        run.qemu_rc = None
+
+
+# ---------------------------------------------------------------- cases
+
+def expect(problems, cond, what):
+    if not cond:
+        problems.append(what)
+
+
+def expect_exit(problems, run, code, signal=0, qemu_by_itself=True):
+    expect(problems, run.types()[:1] == ["READY"], f"first message READY, got {run.types()}")
+    expect(problems, "STARTED" in run.types() and run.types().index("STARTED") < run.types().index("EXITED")
+           if "EXITED" in run.types() else False, f"STARTED then EXITED, got {run.types()}")
+    expect(problems, run.exited() == (code, signal), f"EXITED {(code, signal)}, got {run.exited()}")
+    if qemu_by_itself:
+        expect(problems, run.qemu_rc == 0, f"QEMU exits by itself with 0, got {run.qemu_rc}")
+
+
+def case_basic(kernel, tmp):
+    run = boot(kernel, tmp, ["--", "sh", "-c", "echo out; echo err >&2; exit 3"])
+    problems = []
+    expect(problems, run.stdout == b"out\n", f"stdout 'out\\n', got {run.stdout!r}")
+    expect(problems, run.stderr == b"err\n", f"stderr 'err\\n', got {run.stderr!r}")
+    expect_exit(problems, run, 3)
+    return run, problems
+
+
+ARGS = ["a b", "c=d.e", '"q"', "it's", "two\nlines", "", "tab\there", " lead", "é ü 😀", "$HOME", "*"]
+
+
+def case_args(kernel, tmp):
+    run = boot(kernel, tmp, ["--", "printf", "%s\\n"] + ARGS)
+    problems = []
+    want = b"".join(a.encode() + b"\n" for a in ARGS)
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r}")
+    expect(problems, run.stderr == b"", f"no stderr, got {run.stderr!r}")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_signal(kernel, tmp):
+    run = boot(kernel, tmp, ["--", "sleep", "100"],
+               on_started=lambda send: send(message(SIGNAL, struct.pack("<i", 15))))
+    problems = []
+    expect_exit(problems, run, -1, 15)
+    return run, problems
+
+
+def case_signal_before_start(kernel, tmp):
+    """A SIGNAL that would end a process, before START, ends the container without running it."""
+    run = boot(kernel, tmp, ["--", "sh", "-c", "echo should not run"],
+               before_start=lambda send: send(message(SIGNAL, struct.pack("<i", 9))))
+    problems = []
+    expect(problems, run.types() == ["READY", "EXITED"], f"READY then EXITED, got {run.types()}")
+    expect(problems, run.exited() == (-1, 9), f"EXITED (-1, 9), got {run.exited()}")
+    expect(problems, run.stdout == b"", f"no output, got {run.stdout!r}")
+    expect(problems, run.qemu_rc == 0, f"QEMU exits by itself with 0, got {run.qemu_rc}")
+    return run, problems
+
+
+def case_forward(kernel, tmp):
+    """A signal sent to init (PID 1) reaches the process."""
+    script = 'trap "echo got-usr1; exit 7" USR1; kill -USR1 1; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+    run = boot(kernel, tmp, ["--", "sh", "-c", script])
+    problems = []
+    expect(problems, run.stdout == b"got-usr1\n", f"stdout 'got-usr1\\n', got {run.stdout!r}")
+    expect_exit(problems, run, 7)
+    return run, problems
+
+
+def case_reap(kernel, tmp):
+    """Orphans are reparented to init and reaped: no zombies."""
+    script = ('sh -c "sleep 0.2 & sleep 0.1 &"; sleep 1; out=$(ps -o stat,pid,args); '
+              'case "$out" in *PID*) ;; *) echo ps-failed ;; esac; echo "$out" | grep "^Z" || echo no-zombies')
+    run = boot(kernel, tmp, ["--", "sh", "-c", script])
+    problems = []
+    expect(problems, run.stdout == b"no-zombies\n", f"stdout 'no-zombies\\n', got {run.stdout!r}")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_stdin(kernel, tmp):
+    data = bytes(range(256)) * 1024 + b"\nend\n"  # 256 KiB: more than the queues hold
+    run = boot(kernel, tmp, ["--", "cat"], stdin=data)
+    problems = []
+    expect(problems, run.stdout == data, f"stdout = the {len(data)} stdin bytes, got {len(run.stdout)} bytes")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_identity(kernel, tmp):
+    script = 'echo "$FOO"; pwd; id -u; id -g; id -G; hostname; umask; echo "$PATH"; ulimit -n; ulimit -Hn; cat /sys/class/net/lo/flags'
+    run = boot(kernel, tmp, ["--env", "FOO=bar baz", "--env", "PATH=/bin", "--cwd", "/tmp", "--uid", "1000",
+                             "--gid", "1001", "--groups", "5,7", "--hostname", "vmtest", "--umask", "027",
+                             "--rlimit", "nofile=123:456", "--", "sh", "-c", script])
+    problems = []
+    want = b"bar baz\n/tmp\n1000\n1001\n1001 5 7\nvmtest\n0027\n/bin\n123\n456\n0x9\n"  # 0x9: lo up
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r}")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_terminal(kernel, tmp):
+    run = boot(kernel, tmp, ["--terminal", "--", "sh", "-c", "tty; stty size; exit 4"],
+               before_start=lambda send: send(message(WINSIZE, struct.pack("<HH", 33, 101))))
+    problems = []
+    expect(problems, b"/dev/hvc0" in run.console, f"console shows tty /dev/hvc0: {run.console[-300:]!r}")
+    expect(problems, b"33 101" in run.console, f"console shows stty size 33 101: {run.console[-300:]!r}")
+    expect_exit(problems, run, 4)
+    return run, problems
+
+
+def case_exec_error(kernel, tmp):
+    run = boot(kernel, tmp, ["--", "/no/such/program", "x"])
+    problems = []
+    err = run.error() or ""
+    expect(problems, run.types() == ["READY", "ERROR"], f"READY then ERROR, got {run.types()}")
+    expect(problems, "/no/such/program" in err and "No such file" in err, f"ERROR names the program: {err!r}")
+    expect(problems, run.qemu_rc == 0, f"QEMU exits by itself with 0, got {run.qemu_rc}")
+    return run, problems
+
+
+def case_malformed(kernel, tmp):
+    raw = b"VMMPROC1" + struct.pack("<HI", 1, 2) + b"sh" + struct.pack("<HI", 4, 3) + b"\0\0\0"
+    run = boot(kernel, tmp, None, raw_process=raw)
+    problems = []
+    err = run.error() or ""
+    expect(problems, run.types() == ["ERROR"], f"only ERROR, got {run.types()}")
+    expect(problems, "malformed" in err and "UID" in err, f"ERROR explains: {err!r}")
+    expect(problems, b"malformed" in run.console, "the error is also on the console")
+    expect(problems, run.qemu_rc == 0, f"QEMU exits by itself with 0, got {run.qemu_rc}")
+    return run, problems
+
+
+def case_rootfs(kernel, tmp):
+    """ROOTFS read-only from virtiofsd, MOUNTs (tmpfs on /tmp, a read-only bind of it on /mnt), the
+    process from the shared folder."""
+    if not os.access(VIRTIOFSD, os.X_OK):
+        return None, "virtiofsd not found"
+    root = os.path.join(tmp, "rootfs")
+    for d in ("bin", "dev", "proc", "sys", "tmp", "etc", "mnt"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy2(shutil.which("busybox"), os.path.join(root, "bin", "busybox"))
+    for applet in BUSYBOX_APPLETS:
+        os.symlink("busybox", os.path.join(root, "bin", applet))
+    with open(os.path.join(root, "etc", "marker"), "w") as f:
+        f.write("from-virtiofs\n")
+    script = ("cat /etc/marker; echo hi > /tmp/f && cat /tmp/f; touch /x 2>/dev/null || echo ro; "
+              "test -e /proc/self/stat && echo proc; test -c /dev/null && echo dev; "
+              "test -d /sys/class && echo sys; test -e /init || echo pivoted; "
+              "cat /mnt/f; touch /mnt/g 2>/dev/null || echo bind-ro")
+    run = boot(kernel, tmp, ["--rootfs", "myfs:ro", "--mount", "tmpfs:tmpfs:/tmp:nosuid,nodev:mode=1777",
+                             "--mount", ":/tmp:/mnt:bind,ro", "--", "sh", "-c", script], rootfs=("myfs", root))
+    problems = []
+    want = b"from-virtiofs\nhi\nro\nproc\ndev\nsys\npivoted\nhi\nbind-ro\n"
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r}")
+    expect(problems, run.stderr == b"", f"no stderr, got {run.stderr!r}")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+CASES = [case_basic, case_args, case_signal, case_signal_before_start, case_forward, case_reap, case_stdin, case_identity, case_terminal, case_exec_error,
+         case_malformed, case_rootfs]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("kernel_dir", nargs="?")
+    ap.add_argument("-v", "--verbose", action="store_true", help="show each run's console")
+    ap.add_argument("-k", dest="only", help="run only cases whose name contains this")
+    args = ap.parse_args()
+
+    missing = [t for t in ("qemu-system-x86_64", "busybox", "cpio", "make", "gcc") if not shutil.which(t)]
+    if missing:
+        print(f"qemu_check: skipped: missing {' '.join(missing)}")
+        print("0 passed, 0 failed")
+        return 0
+    kernel = args.kernel_dir
+    if not kernel:
+        r = subprocess.run([os.path.join(REPO, "kernel", "build.sh"), "--print-path"], capture_output=True,
+                           text=True)
+        if r.returncode != 0:
+            print("qemu_check: skipped: the kernel is not built (run kernel/build.sh)")
+            print("0 passed, 0 failed")
+            return 0
+        kernel = r.stdout.strip().splitlines()[-1]
+    subprocess.run(["make", "-s", "-C", GUEST], check=True)
+
+    passed = failed = 0
+    for case in CASES:
+        name = case.__name__[len("case_"):]
+        if args.only and args.only not in name:
+            continue
+        with tempfile.TemporaryDirectory(prefix=f"qemu-check-{name}-") as tmp:
+            try:
+                run, problems = case(kernel, tmp)
+            except Exception as e:  # a harness failure is a failed case, not a crash
+                run, problems = None, [f"{type(e).__name__}: {e}"]
+        if run is None and isinstance(problems, str):
+            print(f"qemu_check: {name}: skipped ({problems})")
+            continue
+        timing = ""
+        if run is not None and run.exited_at is not None:
+            timing = (f" (READY {run.ready_at or float('nan'):.2f}s, EXITED {run.exited_at:.2f}s, "
+                      f"QEMU gone {run.ended_at or float('nan'):.2f}s after QEMU start)")
+        if problems:
+            failed += 1
+            print(f"qemu_check: {name}: FAILED{timing}")
+            for p in problems:
+                print(f"    - {p}")
+            if run is not None:
+                print(f"    messages: {run.types()} {run.messages}")
+                print("    console (last 1500 bytes):")
+                print("      " + run.console[-1500:].decode("utf-8", "replace").replace("\n", "\n      "))
+                if run.qemu_output:
+                    print("    qemu: " + run.qemu_output.decode("utf-8", "replace").strip())
+        else:
+            passed += 1
+            print(f"qemu_check: {name}: ok{timing}")
+        if args.verbose and run is not None:
+            print(run.console.decode("utf-8", "replace"))
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
