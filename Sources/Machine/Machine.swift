@@ -100,7 +100,7 @@ public final class Machine {
         for vcpu in vcpus {
             let runner = VCPURunner(
                 vcpu: vcpu, portBus: devices.portBus, mmioBus: devices.mmioBus, latch: latch, console: console,
-                timeline: vcpu.id == 0 ? timeline : nil)
+                timeline: vcpu.id == 0 ? timeline : nil, stopAtFirstExit: configuration.stopAtFirstExit)
             do {
                 threads.append(try VCPUThread(vcpu: vcpu) { runner.run() })
             } catch {

@@ -38,6 +38,9 @@ public struct MachineConfiguration: Sendable {
     /// Where the guest's serial console goes.
     public var console: any OutputSink = FileDescriptorSink(fileDescriptor: 1)
     public var timeline = BootTimeline()
+    /// Benchmarking aid: end the VM (status 0) at the guest's first exit,
+    /// to time everything up to the kernel's first instructions.
+    public var stopAtFirstExit = false
 
     public init(payload: Payload) {
         self.payload = payload

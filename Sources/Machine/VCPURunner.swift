@@ -11,6 +11,7 @@ struct VCPURunner: Sendable {
     let console: TailKeepingSink
     /// Set on the bootstrap vCPU only: it records the guest's first exit.
     let timeline: BootTimeline?
+    var stopAtFirstExit = false
 
     func run() {
         var firstExit = true
@@ -25,6 +26,10 @@ struct VCPURunner: Sendable {
             if firstExit, let timeline {
                 timeline.record("first guest exit")
                 firstExit = false
+                if stopAtFirstExit {
+                    latch.finish(.success(.halted))
+                    return
+                }
             }
             if let outcome = handle(exit) {
                 latch.finish(.success(outcome))

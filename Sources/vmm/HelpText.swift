@@ -29,6 +29,7 @@ enum HelpText {
           --cpus N            vCPUs (default 1)
           --kvm-device PATH   KVM device (default /dev/kvm)
           --timeline          print the boot timeline to stderr at the end
+          --stop-at-first-exit  end the VM at the guest's first exit (benchmarks)
 
         """
 

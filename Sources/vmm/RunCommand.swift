@@ -17,6 +17,7 @@ struct RunCommand {
         var memory = MachineConfiguration.defaultMemoryMiB
         var cpus: UInt32 = 1
         var kvmDevice = KVMSystem.defaultPath
+        var stopAtFirstExit = false
         while let token = try scanner.next() {
             switch token {
             case .option("--firmware", _): firmware = try scanner.value(of: "--firmware")
@@ -27,6 +28,7 @@ struct RunCommand {
             case .option("--cpus", _): cpus = try scanner.number(of: "--cpus")
             case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
             case .option("--timeline", nil): printTimeline = true
+            case .option("--stop-at-first-exit", nil): stopAtFirstExit = true
             case .option("--help", nil), .option("-h", nil):
                 writeStandardOutput(HelpText.run)
                 exit(0)
@@ -49,6 +51,7 @@ struct RunCommand {
         configuration.cpus = cpus
         configuration.kvmDevicePath = kvmDevice
         configuration.timeline = processTimeline
+        configuration.stopAtFirstExit = stopAtFirstExit
     }
 
     func execute() throws(CommandFailure) -> Never {
