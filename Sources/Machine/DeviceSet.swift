@@ -18,4 +18,12 @@ struct DeviceSet {
             throw .bus(error)
         }
     }
+
+    mutating func registerMMIO(_ device: any BusDevice, base: UInt64, length: UInt64) throws(MachineError) {
+        do {
+            try mmioBus.register(device, base: base, length: length)
+        } catch {
+            throw .bus(error)
+        }
+    }
 }

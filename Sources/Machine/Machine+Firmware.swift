@@ -19,7 +19,7 @@ extension Machine {
         timeline.record("firmware loaded")
         // Without an irqchip nothing can wake an application processor, so
         // only the bootstrap vCPU runs; with one, KVM parks them until SIPI.
-        return PreparedGuest(vm: vm, memory: memory, runnable: image.wantsIRQChip ? vcpus : [vcpus[0]])
+        return PreparedGuest(vm: vm, memory: memory, runnable: image.wantsIRQChip ? vcpus : [vcpus[0]], hasIRQChip: image.wantsIRQChip)
     }
 
     static func loadFirmware(_ path: String) throws(MachineError) -> FirmwareImage {

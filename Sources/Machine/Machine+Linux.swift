@@ -12,7 +12,7 @@ extension Machine {
             throw .boot(.notAKernel, file: kernelFile)
         }
         let initrd = try payload.initrdPath.map { path throws(MachineError) in try HostFile.read(path, what: "initrd") }
-        let commandLine = payload.commandLine ?? MachineConfiguration.defaultCommandLine
+        let commandLine = (payload.commandLine ?? MachineConfiguration.defaultCommandLine) + " " + VirtioLayout.kernelArguments
 
         let (system, vm, memory, vcpus) = try createVM(irqchip: true)
         let loader = LinuxLoader(memory: memory, cpus: Int(configuration.cpus))
@@ -44,6 +44,6 @@ extension Machine {
             throw .kvm(error)
         }
         timeline.record("vcpus configured")
-        return PreparedGuest(vm: vm, memory: memory, runnable: vcpus)
+        return PreparedGuest(vm: vm, memory: memory, runnable: vcpus, hasIRQChip: true)
     }
 }

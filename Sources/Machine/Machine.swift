@@ -28,11 +28,34 @@ public final class Machine {
         case .firmware(let path): prepared = try prepareFirmware(path)
         case .linux(let payload): prepared = try prepareLinux(payload)
         }
+        let latch: StopLatch
+        let loop: EventLoop
+        do {
+            latch = try StopLatch()
+            loop = try EventLoop()
+        } catch {
+            throw .kvm(error)
+        }
         let console = TailKeepingSink(forwardingTo: configuration.console)
-        let devices = try DeviceSet(console: console, timeline: timeline)
-        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console)
+        var devices = try DeviceSet(console: console, timeline: timeline)
+        var wiring: ConsoleWiring?
+        if prepared.hasIRQChip {
+            // virtio devices need the irqchip for their irqfds.
+            let consoleWiring = try ConsoleWiring(
+                vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory), stdio: configuration.stdio,
+                serialConsole: console, latch: latch, timeline: timeline, loop: loop)
+            try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
+            wiring = consoleWiring
+        }
+        do {
+            try loop.start()
+        } catch {
+            throw .kvm(error)
+        }
+        defer { loop.stop() }
+        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch)
         timeline.record("vm stopped")
-        withExtendedLifetime(prepared) {}
+        withExtendedLifetime((prepared, wiring)) {}
         return outcome
     }
 
@@ -42,6 +65,7 @@ public final class Machine {
         let vm: VirtualMachine
         let memory: GuestMemory
         let runnable: [VCPU]
+        let hasIRQChip: Bool
     }
 
     /// KVM, the VM, its memory and vCPUs: the steps every payload shares.
@@ -89,13 +113,7 @@ public final class Machine {
 
     /// Starts one thread per vCPU, waits for the first outcome, then kicks
     /// every vCPU out of the guest and joins them.
-    func runVCPUs(_ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink) throws(MachineError) -> MachineOutcome {
-        let latch: StopLatch
-        do {
-            latch = try StopLatch()
-        } catch {
-            throw .kvm(error)
-        }
+    func runVCPUs(_ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch) throws(MachineError) -> MachineOutcome {
         var threads: [VCPUThread] = []
         for vcpu in vcpus {
             let runner = VCPURunner(

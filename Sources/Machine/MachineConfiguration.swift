@@ -35,6 +35,22 @@ public struct MachineConfiguration: Sendable {
     public var memoryMiB: UInt64 = defaultMemoryMiB
     public var cpus: UInt32 = 1
     public var kvmDevicePath: String = KVMSystem.defaultPath
+    /// The container's stdio: what the guest's stdin/stdout/stderr ports
+    /// connect to on the host.
+    public struct Stdio: Sendable {
+        /// Read until EOF; nil means an empty stdin.
+        public var input: Int32?
+        public var output: any OutputSink
+        public var error: any OutputSink
+
+        public init(input: Int32? = 0, output: any OutputSink = FileDescriptorSink(fileDescriptor: 1), error: any OutputSink = FileDescriptorSink(fileDescriptor: 2)) {
+            self.input = input
+            self.output = output
+            self.error = error
+        }
+    }
+
+    public var stdio = Stdio()
     /// Where the guest's serial console goes.
     public var console: any OutputSink = FileDescriptorSink(fileDescriptor: 1)
     public var timeline = BootTimeline()

@@ -14,6 +14,10 @@ public enum MachineError: Error, CustomStringConvertible {
     case notARegularFile(what: String, path: String)
     case invalidFirmware(path: String, reason: String)
     case invalidConfiguration(String)
+    /// A device found the guest breaking its rules (already named).
+    case device(String)
+    /// Guest init could not start the process.
+    case guest(String)
     /// `file` is "kernel PATH" or "initrd PATH" when the problem is the file's.
     case boot(KernelImageError, file: String?)
 
@@ -27,6 +31,8 @@ public enum MachineError: Error, CustomStringConvertible {
         case .notARegularFile(let what, let path): "cannot read \(what) \(path): not a regular file"
         case .invalidFirmware(let path, let reason): "\(path) is not a vmm firmware image: \(reason)"
         case .invalidConfiguration(let reason): reason
+        case .device(let reason): reason
+        case .guest(let reason): "the guest could not start the process: \(reason)"
         case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
         }
     }

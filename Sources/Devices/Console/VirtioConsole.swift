@@ -1,0 +1,188 @@
+import GuestMemory
+import Synchronization
+
+/// A multiport virtio-console (device id 3) carrying a container's stdio
+/// and control channel. Guest → host bytes go to sinks; host → guest bytes
+/// wait in per-port buffers until the guest posts receive buffers.
+public final class VirtioConsole: VirtioDevice {
+    public static let multiport: UInt64 = 1 << 1
+    public static let controlReceiveQueue = 2
+    public static let controlTransmitQueue = 3
+
+    public let deviceType: UInt32 = 3
+    public let features: UInt64 = VirtioFeature.version1 | VirtioConsole.multiport
+    public let queueCount = 2 + 2 * ConsolePort.allCases.count
+
+    /// Decides what to answer a control message with (READY → START, …),
+    /// and learns the outcome (EXITED). Never calls back into the console.
+    public typealias ControlHandler = @Sendable (GuestControlMessage) -> [GuestControlMessage]
+
+    struct State {
+        /// Host → guest bytes per port, and whole messages for the control queue.
+        var pending: [ConsolePort: [UInt8]] = [:]
+        var pendingControl: [[UInt8]] = []
+        var portsAnnounced = false
+        var openedByHost: Set<ConsolePort> = []
+        var stdinEnded = false
+        var stdinClosed = false
+        var decoder = GuestControlDecoder()
+    }
+
+    private let sinks: [ConsolePort: any OutputSink]
+    private let handler: ControlHandler
+    private let state = Mutex(State())
+
+    /// `sinks` receive what the guest writes to each port (console, stdout,
+    /// stderr); `handler` gets the control port's messages.
+    public init(sinks: [ConsolePort: any OutputSink], handler: @escaping ControlHandler) {
+        self.sinks = sinks
+        self.handler = handler
+    }
+
+    public func readConfig(offset: UInt64, into data: UnsafeMutableRawBufferPointer) {
+        // cols u16, rows u16, max_nr_ports u32, emerg_wr u32
+        var config = [UInt8](repeating: 0, count: 12)
+        config.replaceSubrange(4..<8, with: UInt32(ConsolePort.allCases.count).littleEndianBytes)
+        for index in 0..<data.count {
+            let at = Int(offset) + index
+            data[index] = at < config.count ? config[at] : 0
+        }
+    }
+
+    public func activate(_ context: VirtioContext) throws(VirtioError) {}
+
+    public func reset() {
+        state.withLock { $0 = State() }
+    }
+
+    // MARK: Host side
+
+    /// Bytes for the process's stdin.
+    public func enqueueStdin(_ bytes: [UInt8]) {
+        state.withLock { $0.pending[.stdin, default: []] += bytes }
+    }
+
+    /// The host's stdin ended: after the last byte the guest sees EOF.
+    public func endStdin() {
+        state.withLock { $0.stdinEnded = true }
+    }
+
+    public var pendingStdinBytes: Int { state.withLock { $0.pending[.stdin]?.count ?? 0 } }
+
+    /// A control message for the guest (SIGNAL, WINSIZE, …).
+    public func send(_ message: GuestControlMessage) {
+        state.withLock { $0.pending[.control, default: []] += message.encoded }
+    }
+
+    /// Moves whatever is pending into the guest's receive buffers.
+    public func deliverPending(_ context: VirtioContext) throws(VirtioError) {
+        try state.withLock { state throws(VirtioError) in try deliver(&state, context) }
+    }
+
+    // MARK: Guest side
+
+    public func queueNotified(_ queue: Int, _ context: VirtioContext) throws(VirtioError) {
+        try state.withLock { state throws(VirtioError) in
+            if queue == Self.controlTransmitQueue {
+                try drainControlQueue(&state, context)
+            } else if let port = ConsolePort.transmitting(on: queue) {
+                try drain(port, &state, context)
+            }
+            try deliver(&state, context)
+        }
+    }
+
+    private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext) throws(VirtioError) {
+        let queue = port.transmitQueue
+        var used = false
+        while let chain = try context.queues[queue].popAvailable(from: context.memory) {
+            let bytes = chain.readAll(from: context.memory)
+            try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
+            used = true
+            if port == .control {
+                for message in try state.decoder.feed(bytes) {
+                    if case .exited = message {
+                        // Everything the process wrote is queued by now: hand it over first.
+                        try drain(.stdout, &state, context)
+                        try drain(.stderr, &state, context)
+                    }
+                    for reply in handler(message) { state.pending[.control, default: []] += reply.encoded }
+                }
+            } else if !bytes.isEmpty {
+                bytes.withUnsafeBytes { sinks[port]?.write($0) }
+            }
+        }
+        if used { context.interrupt(queue) }
+    }
+
+    private func drainControlQueue(_ state: inout State, _ context: VirtioContext) throws(VirtioError) {
+        let queue = Self.controlTransmitQueue
+        var used = false
+        while let chain = try context.queues[queue].popAvailable(from: context.memory) {
+            let bytes = chain.readAll(from: context.memory)
+            try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
+            used = true
+            guard bytes.count >= ConsoleControlEvent.size else { continue }
+            let id = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
+            let event = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
+            let value = UInt16(bytes[6]) | UInt16(bytes[7]) << 8
+            handleControlEvent(ConsoleControlEvent(rawValue: event), id: id, value: value, &state)
+        }
+        if used { context.interrupt(queue) }
+    }
+
+    private func handleControlEvent(_ event: ConsoleControlEvent?, id: UInt32, value: UInt16, _ state: inout State) {
+        switch event {
+        case .deviceReady where value == 1 && !state.portsAnnounced:
+            state.portsAnnounced = true
+            for port in ConsolePort.allCases {
+                state.pendingControl.append(ConsoleControlEvent.deviceAdd.message(port: port.rawValue, value: 0))
+            }
+        case .portReady where value == 1:
+            guard let port = ConsolePort(rawValue: id) else { return }
+            if port == .console {
+                state.pendingControl.append(ConsoleControlEvent.consolePort.message(port: id, value: 1))
+            }
+            if let name = port.name {
+                state.pendingControl.append(ConsoleControlEvent.portName.message(port: id, value: 1, extra: Array(name.utf8)))
+            }
+            state.pendingControl.append(ConsoleControlEvent.portOpen.message(port: id, value: 1))
+            state.openedByHost.insert(port)
+        default:
+            break  // PORT_OPEN from the guest and the rest need no answer
+        }
+    }
+
+    /// Fills receive buffers: control events one per buffer, port data as
+    /// a stream; then, once stdin's last byte is in, closes the port (EOF).
+    private func deliver(_ state: inout State, _ context: VirtioContext) throws(VirtioError) {
+        while !state.pendingControl.isEmpty, let chain = try takeReceiveChain(Self.controlReceiveQueue, &state, context) {
+            let message = state.pendingControl.removeFirst()
+            let written = chain.write(message[...], to: context.memory)
+            try context.queues[Self.controlReceiveQueue].pushUsed(head: chain.head, written: UInt32(written), to: context.memory)
+            context.interrupt(Self.controlReceiveQueue)
+        }
+        for port in [ConsolePort.stdin, .control] where state.openedByHost.contains(port) {
+            while let bytes = state.pending[port], !bytes.isEmpty, let chain = try takeReceiveChain(port.receiveQueue, &state, context) {
+                let written = chain.write(bytes[...], to: context.memory)
+                state.pending[port] = Array(bytes.dropFirst(written))
+                try context.queues[port.receiveQueue].pushUsed(head: chain.head, written: UInt32(written), to: context.memory)
+                context.interrupt(port.receiveQueue)
+            }
+        }
+        if state.stdinEnded, !state.stdinClosed, state.openedByHost.contains(.stdin), state.pending[.stdin, default: []].isEmpty {
+            state.stdinClosed = true
+            state.pendingControl.append(ConsoleControlEvent.portOpen.message(port: ConsolePort.stdin.rawValue, value: 0))
+            try deliver(&state, context)
+        }
+    }
+
+    /// Only called with data in hand, so a chain taken is always filled.
+    private func takeReceiveChain(_ queue: Int, _ state: inout State, _ context: VirtioContext) throws(VirtioError) -> DescriptorChain? {
+        guard context.queues[queue].ready, let chain = try context.queues[queue].popAvailable(from: context.memory) else { return nil }
+        guard chain.writableCapacity > 0 else {
+            throw VirtioError("receive buffer \(chain.head) on queue \(queue) has no device-writable space")
+        }
+        return chain
+    }
+}

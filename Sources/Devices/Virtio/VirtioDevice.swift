@@ -1,0 +1,47 @@
+import GuestMemory
+
+/// Raises a device's interrupt line (an irqfd in the VMM, a counter in tests).
+public protocol InterruptLine: Sendable {
+    func trigger()
+}
+
+/// What a virtio device tells the transport about itself, and the work it
+/// does once the driver has set it up. Calls come with the transport's lock
+/// held, so a device needs no locking of its own for them.
+public protocol VirtioDevice: AnyObject, Sendable {
+    /// Virtio device id (3 console, 26 fs).
+    var deviceType: UInt32 { get }
+    /// Feature bits offered, VERSION_1 (bit 32) included.
+    var features: UInt64 { get }
+    var queueCount: Int { get }
+    func readConfig(offset: UInt64, into data: UnsafeMutableRawBufferPointer)
+
+    /// DRIVER_OK: the queues are validated and ready.
+    func activate(_ context: VirtioContext) throws(VirtioError)
+    /// The driver made buffers available on `queue`.
+    func queueNotified(_ queue: Int, _ context: VirtioContext) throws(VirtioError)
+    /// The driver reset the device (status 0).
+    func reset()
+}
+
+/// The device's view of its queues and guest, valid while active.
+public final class VirtioContext: @unchecked Sendable {
+    public let memory: GuestMemory
+    public var queues: [Virtqueue]
+    let raiseUsedBuffer: () -> Void
+
+    init(memory: GuestMemory, queues: [Virtqueue], raiseUsedBuffer: @escaping () -> Void) {
+        self.memory = memory
+        self.queues = queues
+        self.raiseUsedBuffer = raiseUsedBuffer
+    }
+
+    /// Tells the driver about used buffers on `queue` (unless it opted out).
+    public func interrupt(_ queue: Int) {
+        if queues[queue].wantsInterrupt(memory) { raiseUsedBuffer() }
+    }
+}
+
+public enum VirtioFeature {
+    public static let version1: UInt64 = 1 << 32
+}

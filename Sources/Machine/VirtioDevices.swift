@@ -1,0 +1,132 @@
+import Devices
+import Glibc
+import GuestMemory
+import KVM
+
+/// Where each virtio-mmio device lives (firmware/README.md, and the Linux
+/// command line via `virtio_mmio.device=`).
+enum VirtioLayout {
+    static let consoleBase: UInt64 = 0xD000_1000
+    static let consoleGSI: UInt32 = 5
+    static let queueNotifyOffset: UInt64 = 0x050
+
+    /// The kernel command-line words announcing the devices.
+    static var kernelArguments: String {
+        "virtio_mmio.device=4K@0x\(String(consoleBase, radix: 16)):\(consoleGSI)"
+    }
+}
+
+/// An irqfd: writing the eventfd raises the GSI inside KVM.
+struct IRQFDLine: InterruptLine {
+    let eventFD: EventFD
+
+    func trigger() {
+        eventFD.signal()
+    }
+}
+
+/// The console device wired to the VM: its transport on the MMIO bus, an
+/// irqfd for its interrupt, an ioeventfd per queue, host stdin on the
+/// event loop.
+struct ConsoleWiring {
+    let console: VirtioConsole
+    let transport: VirtioMMIOTransport
+
+    init(
+        vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, serialConsole: any OutputSink,
+        latch: StopLatch, timeline: BootTimeline, loop: EventLoop
+    ) throws(MachineError) {
+        let console = VirtioConsole(
+            sinks: [.console: serialConsole, .stdout: stdio.output, .stderr: stdio.error],
+            handler: ContainerControl(latch: latch, timeline: timeline).handle)
+        do {
+            let interrupt = try EventFD()
+            try vm.vm.registerIRQFD(interrupt, gsi: VirtioLayout.consoleGSI)
+            let transport = VirtioMMIOTransport(
+                device: console, name: "virtio-console", memory: vm.memory, interrupt: IRQFDLine(eventFD: interrupt),
+                onFailure: { latch.finish(.failure(.device($0))) })
+            for queue in 0..<console.queueCount {
+                let notify = try EventFD(nonBlocking: true)
+                try vm.vm.registerIOEventFD(
+                    notify, address: VirtioLayout.consoleBase + VirtioLayout.queueNotifyOffset, length: 4, value: UInt64(queue))
+                loop.add(fd: notify.rawValue) {
+                    notify.wait()
+                    transport.queueNotified(queue)
+                }
+            }
+            if let input = stdio.input {
+                let reader = StdinReader(fd: input, console: console, transport: transport)
+                loop.add(fd: input, isActive: { reader.wantsMore }, onReadable: { reader.readAvailable() })
+            } else {
+                console.endStdin()
+            }
+            self.console = console
+            self.transport = transport
+        } catch {
+            throw .kvm(error)
+        }
+    }
+}
+
+/// The VM pieces device wiring needs.
+struct VirtioMachineParts {
+    let vm: VirtualMachine
+    let memory: GuestMemory
+}
+
+/// Host stdin → the guest's stdin port, with back-pressure: no more reads
+/// while a good amount waits for the guest.
+final class StdinReader: @unchecked Sendable {
+    static let highWater = 256 * 1024
+    let fd: Int32
+    let console: VirtioConsole
+    let transport: VirtioMMIOTransport
+    private(set) var ended = false
+
+    init(fd: Int32, console: VirtioConsole, transport: VirtioMMIOTransport) {
+        self.fd = fd
+        self.console = console
+        self.transport = transport
+    }
+
+    var wantsMore: Bool { !ended && console.pendingStdinBytes < Self.highWater }
+
+    func readAvailable() {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+        if count < 0 && (errno == EINTR || errno == EAGAIN) { return }
+        if count <= 0 {
+            ended = true
+            console.endStdin()
+        } else {
+            console.enqueueStdin(Array(buffer.prefix(count)))
+        }
+        transport.withActiveDevice { context throws(VirtioError) in try console.deliverPending(context) }
+    }
+}
+
+/// The host half of guest/PROTOCOL.md's control channel for `vmm run`:
+/// start the process as soon as init is ready, end the VM when it exits.
+struct ContainerControl: Sendable {
+    let latch: StopLatch
+    let timeline: BootTimeline
+
+    func handle(_ message: GuestControlMessage) -> [GuestControlMessage] {
+        switch message {
+        case .ready:
+            timeline.record("guest ready")
+            return [.start]
+        case .started:
+            timeline.record("process started")
+        case .exited(let code, let signal):
+            timeline.record("process exited")
+            let status = signal > 0 ? 128 + Int(signal) : Int(code)
+            latch.finish(.success(.exited(status: UInt8(truncatingIfNeeded: status))))
+        case .error(let reason):
+            latch.finish(.failure(.guest(reason)))
+        default:
+            break
+        }
+        return []
+    }
+}
