@@ -1,0 +1,138 @@
+/// What init runs and how: the `/vmm/process` file of guest/PROTOCOL.md §1.
+/// Binary records, so arguments and environment keep every byte.
+public struct ProcessDescription: Equatable, Sendable {
+    public struct ResourceLimit: Equatable, Sendable {
+        public static let infinity = UInt64.max
+        public var resource: UInt32
+        public var soft: UInt64
+        public var hard: UInt64
+
+        public init(resource: UInt32, soft: UInt64, hard: UInt64) {
+            self.resource = resource
+            self.soft = soft
+            self.hard = hard
+        }
+    }
+
+    public struct Mount: Equatable, Sendable {
+        public var type: String
+        public var source: String
+        public var target: String
+        public var flags: UInt32
+        public var data: String
+
+        public init(type: String, source: String, target: String, flags: UInt32 = 0, data: String = "") {
+            self.type = type
+            self.source = source
+            self.target = target
+            self.flags = flags
+            self.data = data
+        }
+    }
+
+    public struct RootFilesystem: Equatable, Sendable {
+        public var tag: String
+        public var readOnly: Bool
+
+        public init(tag: String, readOnly: Bool) {
+            self.tag = tag
+            self.readOnly = readOnly
+        }
+    }
+
+    public var arguments: [String]
+    public var environment: [String] = []
+    public var workingDirectory: String?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var additionalGroups: [UInt32]?
+    public var hostname: String?
+    public var resourceLimits: [ResourceLimit] = []
+    public var terminal = false
+    public var rootFilesystem: RootFilesystem?
+    public var mounts: [Mount] = []
+    public var umask: UInt32?
+
+    public init(arguments: [String]) {
+        self.arguments = arguments
+    }
+
+    enum Tag: UInt16 {
+        case argument = 1, environment, workingDirectory, uid, gid, groups, hostname, resourceLimit
+        case terminal, rootFilesystem, mount, umask
+    }
+
+    static let magic = Array("VMMPROC1".utf8)
+
+    public enum ValidationError: Error, Equatable, CustomStringConvertible {
+        case noArguments
+        case containsNUL(field: String)
+        case notAbsolute(field: String, path: String)
+        case umaskTooWide(UInt32)
+        case fieldTooLong(field: String)
+
+        public var description: String {
+            switch self {
+            case .noArguments: "the process has no arguments (nothing to run)"
+            case .containsNUL(let field): "\(field) contains a NUL byte"
+            case .notAbsolute(let field, let path): "\(field) '\(path)' is not an absolute path"
+            case .umaskTooWide(let value): "umask 0\(String(value, radix: 8)) is wider than 0777"
+            case .fieldTooLong(let field): "\(field) is longer than 65535 bytes"
+            }
+        }
+    }
+
+    /// The rules init enforces, checked on the host so the user hears
+    /// about a mistake before a VM starts.
+    public func validate() throws(ValidationError) {
+        guard !arguments.isEmpty else { throw .noArguments }
+        func clean(_ value: String, _ field: String) throws(ValidationError) {
+            if value.utf8.contains(0) { throw .containsNUL(field: field) }
+        }
+        for argument in arguments { try clean(argument, "an argument") }
+        for variable in environment { try clean(variable, "an environment variable") }
+        if let workingDirectory {
+            try clean(workingDirectory, "the working directory")
+            guard workingDirectory.hasPrefix("/") else { throw .notAbsolute(field: "the working directory", path: workingDirectory) }
+        }
+        if let hostname { try clean(hostname, "the hostname") }
+        if let umask, umask > 0o777 { throw .umaskTooWide(umask) }
+        for mount in mounts {
+            for (field, value) in [("mount type", mount.type), ("mount source", mount.source), ("mount target", mount.target), ("mount options", mount.data)] {
+                try clean(value, field)
+                guard value.utf8.count <= Int(UInt16.max) else { throw .fieldTooLong(field: field) }
+            }
+            guard mount.target.hasPrefix("/") else { throw .notAbsolute(field: "mount target", path: mount.target) }
+        }
+    }
+
+    public func encoded() throws(ValidationError) -> [UInt8] {
+        try validate()
+        var bytes = Self.magic
+        func record(_ tag: Tag, _ value: [UInt8]) {
+            bytes += tag.rawValue.littleEndianBytes + UInt32(value.count).littleEndianBytes + value
+        }
+        for argument in arguments { record(.argument, Array(argument.utf8)) }
+        for variable in environment { record(.environment, Array(variable.utf8)) }
+        if let workingDirectory { record(.workingDirectory, Array(workingDirectory.utf8)) }
+        if let uid { record(.uid, uid.littleEndianBytes) }
+        if let gid { record(.gid, gid.littleEndianBytes) }
+        if let additionalGroups { record(.groups, additionalGroups.flatMap(\.littleEndianBytes)) }
+        if let hostname { record(.hostname, Array(hostname.utf8)) }
+        for limit in resourceLimits {
+            record(.resourceLimit, limit.resource.littleEndianBytes + limit.soft.littleEndianBytes + limit.hard.littleEndianBytes)
+        }
+        if terminal { record(.terminal, [1]) }
+        if let rootFilesystem { record(.rootFilesystem, [rootFilesystem.readOnly ? 1 : 0] + Array(rootFilesystem.tag.utf8)) }
+        for mount in mounts {
+            func field(_ text: String) -> [UInt8] { UInt16(text.utf8.count).littleEndianBytes + Array(text.utf8) }
+            record(.mount, field(mount.type) + field(mount.source) + field(mount.target) + mount.flags.littleEndianBytes + field(mount.data))
+        }
+        if let umask { record(.umask, umask.littleEndianBytes) }
+        return bytes
+    }
+}
+
+extension FixedWidthInteger {
+    var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian, Array.init) }
+}

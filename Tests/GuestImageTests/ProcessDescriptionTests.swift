@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import GuestImage
+
+@Suite("Process description")
+struct ProcessDescriptionTests {
+    static let awkward = ["printf", "%s\\n", "a b", "c=d.e", "\"q\" 'r'", "new\nline", "", "tab\there", "ünï", "$HOME *"]
+
+    static var full: ProcessDescription {
+        var description = ProcessDescription(arguments: awkward)
+        description.environment = ["PATH=/bin:/usr/bin", "A=b=c", "EMPTY="]
+        description.workingDirectory = "/work dir"
+        description.uid = 1000
+        description.gid = 100
+        description.additionalGroups = [10, 20]
+        description.hostname = "box"
+        description.resourceLimits = [.init(resource: 7, soft: 1024, hard: ProcessDescription.ResourceLimit.infinity)]
+        description.terminal = true
+        description.rootFilesystem = .init(tag: "rootfs", readOnly: true)
+        description.mounts = [.init(type: "tmpfs", source: "tmpfs", target: "/tmp", flags: 6, data: "size=64m")]
+        description.umask = 0o022
+        return description
+    }
+
+    @Test func recordsAreTagLengthValue() throws {
+        let bytes = try ProcessDescription(arguments: ["sh"]).encoded()
+        #expect(bytes == Array("VMMPROC1".utf8) + [1, 0, 2, 0, 0, 0] + Array("sh".utf8))
+    }
+
+    @Test func hostMistakesAreCaughtBeforeBoot() {
+        #expect(throws: ProcessDescription.ValidationError.noArguments) { try ProcessDescription(arguments: []).encoded() }
+        #expect(throws: ProcessDescription.ValidationError.containsNUL(field: "an argument")) {
+            try ProcessDescription(arguments: ["a\0b"]).encoded()
+        }
+        var relative = ProcessDescription(arguments: ["sh"])
+        relative.workingDirectory = "tmp"
+        #expect(throws: ProcessDescription.ValidationError.notAbsolute(field: "the working directory", path: "tmp")) { try relative.encoded() }
+        var umask = ProcessDescription(arguments: ["sh"])
+        umask.umask = 0o1777
+        #expect(throws: ProcessDescription.ValidationError.umaskTooWide(0o1777)) { try umask.encoded() }
+    }
+
+    /// init's own parser (guest/src/process_description.c, via
+    /// guest/build/dump-process) reads back exactly what the host meant.
+    @Test func initsParserReadsBackEveryField() throws {
+        let build = Command.run("/usr/bin/make", ["-s", "-C", Fixtures.packageRoot.appendingPathComponent("guest").path, "build/dump-process"])
+        try #require(build.status == 0, "\(build.standardError)")
+        let file = try Fixtures.temporaryFile("process", try Self.full.encoded())
+        let dump = Command.run(Fixtures.packageRoot.appendingPathComponent("guest/build/dump-process").path, [file])
+        #expect(dump.status == 0, "\(dump.standardOutput)\(dump.standardError)")
+        #expect(dump.standardOutput == Self.expectedDump(Self.full))
+    }
+
+    static func escaped(_ text: String) -> String {
+        text.utf8.map { byte in
+            byte >= 0x20 && byte < 0x7F && byte != 0x5C ? String(UnicodeScalar(byte)) : "\\x" + String(byte, radix: 16).leftPadded(2)
+        }.joined()
+    }
+
+    static func expectedDump(_ d: ProcessDescription) -> String {
+        var lines = d.arguments.map { "arg \(escaped($0))" } + d.environment.map { "env \(escaped($0))" }
+        lines.append("cwd \(escaped(d.workingDirectory ?? "/"))")
+        lines.append("uid \(d.uid ?? 0)")
+        lines.append("gid \(d.gid ?? 0)")
+        lines.append("groups" + (d.additionalGroups ?? []).map { " \($0)" }.joined())
+        lines.append("hostname \(d.hostname.map(escaped) ?? "(null)")")
+        lines += d.resourceLimits.map { "rlimit \($0.resource) \($0.soft) \($0.hard)" }
+        lines.append("terminal \(d.terminal ? 1 : 0)")
+        lines.append("rootfs \(d.rootFilesystem.map { escaped($0.tag) } ?? "(null)")")
+        lines.append("rootfs_readonly \(d.rootFilesystem?.readOnly == true ? 1 : 0)")
+        for mount in d.mounts {
+            lines += ["mount.type \(mount.type)", "mount.source \(mount.source)", "mount.target \(mount.target)",
+                      "mount.flags \(mount.flags)", "mount.data \(mount.data)"]
+        }
+        if let umask = d.umask { lines.append("umask \(String(umask, radix: 8))") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
