@@ -27,7 +27,7 @@ let package = Package(
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Machine", "Devices", "KVM"]
+            dependencies: ["Machine", "Devices", "KVM", "GuestImage"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),

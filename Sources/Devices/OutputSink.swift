@@ -71,3 +71,9 @@ public final class TailKeepingSink: OutputSink {
             .map { $0 }
     }
 }
+
+/// Drops everything (the serial console of a container run without --debug).
+public struct DiscardingSink: OutputSink {
+    public init() {}
+    public func write(_ bytes: UnsafeRawBufferPointer) {}
+}

@@ -11,7 +11,10 @@ extension Machine {
         guard ELFKernel.looksLikeELF(kernel) || BzImage.looksLikeBzImage(kernel) else {
             throw .boot(.notAKernel, file: kernelFile)
         }
-        let initrd = try payload.initrdPath.map { path throws(MachineError) in try HostFile.read(path, what: "initrd") }
+        var initrd = payload.initrdImage
+        if initrd == nil, let path = payload.initrdPath {
+            initrd = try HostFile.read(path, what: "initrd")
+        }
         let commandLine = (payload.commandLine ?? MachineConfiguration.defaultCommandLine) + " " + VirtioLayout.kernelArguments
 
         let (system, vm, memory, vcpus) = try createVM(irqchip: true)
@@ -22,7 +25,7 @@ extension Machine {
         } catch let error as KernelImageError {
             switch error {
             case .commandLineTooLong: throw .boot(error, file: nil)
-            case .initrdDoesNotFit: throw .boot(error, file: payload.initrdPath.map { "initrd \($0)" })
+            case .initrdDoesNotFit: throw .boot(error, file: payload.initrdPath.map { "initrd \($0)" } ?? "the container's initramfs")
             default: throw .boot(error, file: kernelFile)
             }
         } catch let error as GuestMemoryError {

@@ -47,6 +47,9 @@ public final class Machine {
             try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
             wiring = consoleWiring
         }
+        let signals = try SignalForwarding.install(
+            configuration.forwardedSignals, on: loop, console: wiring,
+            terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
         do {
             try loop.start()
         } catch {
@@ -55,7 +58,7 @@ public final class Machine {
         defer { loop.stop() }
         let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch)
         timeline.record("vm stopped")
-        withExtendedLifetime((prepared, wiring)) {}
+        withExtendedLifetime((prepared, wiring, signals)) {}
         return outcome
     }
 

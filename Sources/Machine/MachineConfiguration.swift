@@ -14,6 +14,8 @@ public struct MachineConfiguration: Sendable {
     public struct LinuxPayload: Sendable {
         public var kernelPath: String
         public var initrdPath: String?
+        /// An initramfs built in memory (the container's), instead of a file.
+        public var initrdImage: [UInt8]?
         /// Replaces the default command line when set.
         public var commandLine: String?
 
@@ -24,9 +26,12 @@ public struct MachineConfiguration: Sendable {
         }
     }
 
-    /// Serial console for now (virtio console comes with the init), a
-    /// reset instead of a halt at reboot so the VM ends, no reboot on panic.
+    /// The serial console for kernel messages, a reset instead of a halt at
+    /// reboot so the VM ends, no waiting on panic. The VMM appends its
+    /// virtio device list to whatever command line is used.
     public static let defaultCommandLine = "console=ttyS0 reboot=k panic=-1"
+    /// For containers: the same, quiet (kernel chatter only with --debug).
+    public static let containerCommandLine = "console=ttyS0 quiet reboot=k panic=-1"
 
     public static let defaultMemoryMiB: UInt64 = 128
     public static let maximumCPUs: UInt32 = 254  // APIC ids fit in 8 bits; 0xFF is broadcast
@@ -42,6 +47,10 @@ public struct MachineConfiguration: Sendable {
         public var input: Int32?
         public var output: any OutputSink
         public var error: any OutputSink
+        /// The process has a terminal: port 0 (hvc0) carries its input and
+        /// output, and `terminalFD`'s window size follows it.
+        public var terminal = false
+        public var terminalFD: Int32 = 0
 
         public init(input: Int32? = 0, output: any OutputSink = FileDescriptorSink(fileDescriptor: 1), error: any OutputSink = FileDescriptorSink(fileDescriptor: 2)) {
             self.input = input
@@ -51,6 +60,10 @@ public struct MachineConfiguration: Sendable {
     }
 
     public var stdio = Stdio()
+    /// Signals the caller has blocked in every thread for the VM to handle:
+    /// forwarded to the process (SIGWINCH: a window-size update), or, with
+    /// no process to forward to, ending the VM with 128 + the signal.
+    public var forwardedSignals: [Int32] = []
     /// Where the guest's serial console goes.
     public var console: any OutputSink = FileDescriptorSink(fileDescriptor: 1)
     public var timeline = BootTimeline()

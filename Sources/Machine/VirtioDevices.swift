@@ -36,9 +36,11 @@ struct ConsoleWiring {
         vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, serialConsole: any OutputSink,
         latch: StopLatch, timeline: BootTimeline, loop: EventLoop
     ) throws(MachineError) {
+        // With a terminal, port 0 is the process's terminal; otherwise it
+        // carries only what the kernel or init print on hvc0.
         let console = VirtioConsole(
-            sinks: [.console: serialConsole, .stdout: stdio.output, .stderr: stdio.error],
-            handler: ContainerControl(latch: latch, timeline: timeline).handle)
+            sinks: [.console: stdio.terminal ? stdio.output : serialConsole, .stdout: stdio.output, .stderr: stdio.error],
+            handler: ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil).handle)
         do {
             let interrupt = try EventFD()
             try vm.vm.registerIRQFD(interrupt, gsi: VirtioLayout.consoleGSI)
@@ -55,7 +57,7 @@ struct ConsoleWiring {
                 }
             }
             if let input = stdio.input {
-                let reader = StdinReader(fd: input, console: console, transport: transport)
+                let reader = StdinReader(fd: input, console: console, transport: transport, port: stdio.terminal ? .console : .stdin)
                 loop.add(fd: input, isActive: { reader.wantsMore }, onReadable: { reader.readAvailable() })
             } else {
                 console.endStdin()
@@ -81,15 +83,18 @@ final class StdinReader: @unchecked Sendable {
     let fd: Int32
     let console: VirtioConsole
     let transport: VirtioMMIOTransport
+    /// .stdin, or .console (port 0) when the process has a terminal.
+    let port: ConsolePort
     private(set) var ended = false
 
-    init(fd: Int32, console: VirtioConsole, transport: VirtioMMIOTransport) {
+    init(fd: Int32, console: VirtioConsole, transport: VirtioMMIOTransport, port: ConsolePort) {
         self.fd = fd
+        self.port = port
         self.console = console
         self.transport = transport
     }
 
-    var wantsMore: Bool { !ended && console.pendingStdinBytes < Self.highWater }
+    var wantsMore: Bool { !ended && console.pendingInputBytes(on: port) < Self.highWater }
 
     func readAvailable() {
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -99,7 +104,7 @@ final class StdinReader: @unchecked Sendable {
             ended = true
             console.endStdin()
         } else {
-            console.enqueueStdin(Array(buffer.prefix(count)))
+            console.enqueueInput(Array(buffer.prefix(count)), on: port)
         }
         transport.withActiveDevice { context throws(VirtioError) in try console.deliverPending(context) }
     }
@@ -110,12 +115,16 @@ final class StdinReader: @unchecked Sendable {
 struct ContainerControl: Sendable {
     let latch: StopLatch
     let timeline: BootTimeline
+    /// The host terminal whose size the process's terminal takes.
+    let terminalFD: Int32?
 
     func handle(_ message: GuestControlMessage) -> [GuestControlMessage] {
         switch message {
         case .ready:
             timeline.record("guest ready")
-            return [.start]
+            let size = terminalFD.flatMap(HostTerminal.windowSize)
+            let resize: [GuestControlMessage] = size.map { [.windowSize(rows: $0.rows, columns: $0.columns)] } ?? []
+            return resize + [.start]
         case .started:
             timeline.record("process started")
         case .exited(let code, let signal):

@@ -14,20 +14,33 @@ enum HelpText {
         """
 
     static let run = """
-        usage: vmm run [--kernel PATH] [--initrd PATH] [--cmdline STR] [options]
+        usage: vmm run [options] [--] COMMAND [ARG...]
+               vmm run [--kernel PATH] [--initrd PATH] [--cmdline STR] [options]
                vmm run --firmware PATH [options]
 
-        Runs a guest in a new VM; vmm exits with the guest's status, or 125
-        when vmm or the VM itself failed.
+        Runs COMMAND in a new VM and exits with its status (128+N when a
+        signal N killed it), or 125 when vmm or the VM failed. Without a
+        command, boots the kernel (and initrd) alone; with --firmware, runs
+        a firmware guest.
 
+        the process:
+          -t, --tty           give it a terminal (the host terminal goes raw)
+          -e, --env K=V       add an environment variable (repeatable)
+          -w, --workdir DIR   working directory (absolute)
+          -u, --user U[:G]    numeric uid and gid
+          --hostname NAME     the VM's hostname
+
+        the VM:
           --kernel PATH       Linux kernel, ELF vmlinux or bzImage (default:
                               $VMM_KERNEL, else the one kernel/build.sh built)
-          --initrd PATH       initial ramdisk
-          --cmdline STR       kernel command line (default: \(MachineDefaults.commandLine))
+          --initrd PATH       initial ramdisk (kernel-only runs)
+          --cmdline STR       kernel command line (default: \(MachineDefaults.commandLine);
+                              with a command: \(MachineDefaults.containerCommandLine))
           --firmware PATH     flat firmware image instead (see firmware/README.md)
           --memory MiB        guest memory (default \(MachineDefaults.memoryMiB))
           --cpus N            vCPUs (default 1)
           --kvm-device PATH   KVM device (default /dev/kvm)
+          --debug             show the kernel's and init's messages on stderr
           --timeline          print the boot timeline to stderr at the end
           --stop-at-first-exit  end the VM at the guest's first exit (benchmarks)
 
@@ -48,4 +61,5 @@ import Machine
 enum MachineDefaults {
     static let memoryMiB = MachineConfiguration.defaultMemoryMiB
     static let commandLine = MachineConfiguration.defaultCommandLine
+    static let containerCommandLine = MachineConfiguration.containerCommandLine
 }

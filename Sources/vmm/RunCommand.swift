@@ -5,65 +5,60 @@ import Machine
 
 /// `vmm run`: one VM, run to its end; vmm exits with the guest's status.
 struct RunCommand {
-    var configuration: MachineConfiguration
-    var printTimeline = false
+    /// What a terminal user can send: forwarded to the container's process.
+    static let forwardedSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH]
+
+    let options: RunOptions
 
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
-        var scanner = ArgumentScanner(arguments)
-        var firmware: String?
-        var kernel: String?
-        var initrd: String?
-        var commandLine: String?
-        var memory = MachineConfiguration.defaultMemoryMiB
-        var cpus: UInt32 = 1
-        var kvmDevice = KVMSystem.defaultPath
-        var stopAtFirstExit = false
-        while let token = try scanner.next() {
-            switch token {
-            case .option("--firmware", _): firmware = try scanner.value(of: "--firmware")
-            case .option("--kernel", _): kernel = try scanner.value(of: "--kernel")
-            case .option("--initrd", _): initrd = try scanner.value(of: "--initrd")
-            case .option("--cmdline", _): commandLine = try scanner.value(of: "--cmdline")
-            case .option("--memory", _): memory = try scanner.number(of: "--memory")
-            case .option("--cpus", _): cpus = try scanner.number(of: "--cpus")
-            case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
-            case .option("--timeline", nil): printTimeline = true
-            case .option("--stop-at-first-exit", nil): stopAtFirstExit = true
-            case .option("--help", nil), .option("-h", nil):
-                writeStandardOutput(HelpText.run)
-                exit(0)
-            default: throw UsageError.unknown(token, command: "run")
-            }
-        }
-        if let firmware {
-            guard kernel == nil, initrd == nil, commandLine == nil else {
-                throw UsageError("--firmware runs a firmware image: it does not take --kernel, --initrd or --cmdline")
-            }
-            configuration = MachineConfiguration(payload: .firmware(path: firmware))
-        } else {
-            guard let kernelPath = kernel ?? DefaultKernel.path else {
-                throw UsageError("no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
-            }
-            let payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, initrdPath: initrd, commandLine: commandLine)
-            configuration = MachineConfiguration(payload: .linux(payload))
-        }
-        configuration.memoryMiB = memory
-        configuration.cpus = cpus
-        configuration.kvmDevicePath = kvmDevice
-        configuration.timeline = processTimeline
-        configuration.stopAtFirstExit = stopAtFirstExit
+        options = try RunOptions(parsing: arguments)
     }
 
     func execute() throws(CommandFailure) -> Never {
-        let outcome: MachineOutcome
-        do {
-            outcome = try Machine(configuration: configuration).run()
-        } catch {
+        var configuration = try makeConfiguration()
+        configuration.memoryMiB = options.memory
+        configuration.cpus = options.cpus
+        configuration.kvmDevicePath = options.kvmDevice
+        configuration.timeline = processTimeline
+        configuration.stopAtFirstExit = options.stopAtFirstExit
+        configuration.forwardedSignals = Self.forwardedSignals
+        // Before any thread exists, so every thread inherits the mask and
+        // the event loop alone receives them.
+        SignalFD.block(Self.forwardedSignals)
+        let savedTerminal = configuration.stdio.terminal ? HostTerminal.makeRaw(0) : nil
+
+        let result = Result { () throws(MachineError) -> MachineOutcome in try Machine(configuration: configuration).run() }
+        if let savedTerminal { HostTerminal.restore(0, savedTerminal) }
+        if options.timeline { TimelinePrinter.print(configuration.timeline) }
+        switch result {
+        case .failure(let error):
             throw CommandFailure(message: error.description)
+        case .success(let outcome):
+            if case .crashed(let crash) = outcome { CrashReport.print(crash) }
+            exit(outcome.exitStatus)
         }
-        if printTimeline { TimelinePrinter.print(configuration.timeline) }
-        if case .crashed(let crash) = outcome { CrashReport.print(crash) }
-        exit(outcome.exitStatus)
+    }
+
+    func makeConfiguration() throws(CommandFailure) -> MachineConfiguration {
+        if let firmware = options.firmware {
+            return MachineConfiguration(payload: .firmware(path: firmware))
+        }
+        guard let kernelPath = options.kernel ?? DefaultKernel.path else {
+            throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+        }
+        var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, initrdPath: options.initrd, commandLine: options.commandLine)
+        var configuration: MachineConfiguration
+        if options.command.isEmpty {
+            configuration = MachineConfiguration(payload: .linux(payload))
+        } else {
+            payload.initrdImage = try ContainerImage.initramfs(for: options)
+            payload.commandLine = options.commandLine ?? MachineConfiguration.containerCommandLine
+            configuration = MachineConfiguration(payload: .linux(payload))
+            configuration.stdio.terminal = options.terminal
+            // Kernel and init messages stay off the container's output.
+            configuration.console = options.debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
+        }
+        return configuration
     }
 }
 

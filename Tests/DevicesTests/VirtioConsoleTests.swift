@@ -136,7 +136,7 @@ struct VirtioConsoleTests {
         let harness = try ConsoleHarness()
         try harness.handshake()
         _ = try harness.take(2)
-        harness.console.enqueueStdin(Array("abcdef".utf8))
+        harness.console.enqueueInput(Array("abcdef".utf8))
         harness.console.endStdin()
         try harness.post(ConsolePort.stdin.receiveQueue, capacity: 4)
         #expect(try harness.take(ConsolePort.stdin.receiveQueue) == [Array("abcd".utf8)])
@@ -149,8 +149,19 @@ struct VirtioConsoleTests {
     @Test func aReceiveBufferWithNoRoomBreaksTheDevice() throws {
         let harness = try ConsoleHarness()
         try harness.handshake()
-        harness.console.enqueueStdin([1])
+        harness.console.enqueueInput([1])
         try harness.post(ConsolePort.stdin.receiveQueue, bytes: [0])  // device-readable only
         #expect(harness.failures.recorded == ["virtio-console: queue 4: receive buffer 0 on queue 4 has no device-writable space"])
+    }
+}
+
+extension VirtioConsoleTests {
+    @Test func terminalInputGoesToPortZero() throws {
+        let harness = try ConsoleHarness()
+        try harness.handshake()
+        harness.console.enqueueInput(Array("ls\r".utf8), on: .console)
+        try harness.post(ConsolePort.console.receiveQueue, capacity: 16)
+        #expect(try harness.take(ConsolePort.console.receiveQueue) == [Array("ls\r".utf8)])
+        #expect(try harness.take(ConsolePort.stdin.receiveQueue).isEmpty)
     }
 }

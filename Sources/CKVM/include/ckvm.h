@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/eventfd.h>  // eventfd(2) is not in Swift's Glibc module
+#include <sys/signalfd.h>  // nor is signalfd(2)
 
 // MARK: ioctl requests (system fd)
 extern const unsigned long CKVM_GET_API_VERSION;

@@ -57,9 +57,9 @@ public final class VirtioConsole: VirtioDevice {
 
     // MARK: Host side
 
-    /// Bytes for the process's stdin.
-    public func enqueueStdin(_ bytes: [UInt8]) {
-        state.withLock { $0.pending[.stdin, default: []] += bytes }
+    /// Bytes for the process: its stdin port, or the terminal (port 0) with --tty.
+    public func enqueueInput(_ bytes: [UInt8], on port: ConsolePort = .stdin) {
+        state.withLock { $0.pending[port, default: []] += bytes }
     }
 
     /// The host's stdin ended: after the last byte the guest sees EOF.
@@ -67,7 +67,9 @@ public final class VirtioConsole: VirtioDevice {
         state.withLock { $0.stdinEnded = true }
     }
 
-    public var pendingStdinBytes: Int { state.withLock { $0.pending[.stdin]?.count ?? 0 } }
+    public func pendingInputBytes(on port: ConsolePort = .stdin) -> Int {
+        state.withLock { $0.pending[port]?.count ?? 0 }
+    }
 
     /// A control message for the guest (SIGNAL, WINSIZE, …).
     public func send(_ message: GuestControlMessage) {
@@ -162,7 +164,7 @@ public final class VirtioConsole: VirtioDevice {
             try context.queues[Self.controlReceiveQueue].pushUsed(head: chain.head, written: UInt32(written), to: context.memory)
             context.interrupt(Self.controlReceiveQueue)
         }
-        for port in [ConsolePort.stdin, .control] where state.openedByHost.contains(port) {
+        for port in [ConsolePort.console, .stdin, .control] where state.openedByHost.contains(port) {
             while let bytes = state.pending[port], !bytes.isEmpty, let chain = try takeReceiveChain(port.receiveQueue, &state, context) {
                 let written = chain.write(bytes[...], to: context.memory)
                 state.pending[port] = Array(bytes.dropFirst(written))

@@ -1,0 +1,93 @@
+import Glibc
+import GuestImage
+import Machine
+
+/// The initramfs of a `vmm run -- CMD` container: our init, the process
+/// description, and (until virtio-fs brings the container's own root)
+/// busybox for the programs to run.
+enum ContainerImage {
+    static let busyboxPath = "/bin/busybox"
+    static let applets = [
+        "sh", "ash", "echo", "cat", "ls", "printf", "sleep", "env", "id", "true", "false", "uname", "hostname",
+        "pwd", "stty", "tty", "mount", "ps", "kill", "grep", "head", "tail", "wc", "test", "[", "mkdir", "rm",
+    ]
+
+    static func initramfs(for options: RunOptions) throws(CommandFailure) -> [UInt8] {
+        let initPath = try GuestInit.path()
+        let initBinary = try readFile(initPath, what: "guest init")
+        var process = ProcessDescription(arguments: options.command)
+        process.environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
+            + (options.terminal ? ["TERM=\(String(cString: getenv("TERM") ?? strdup("xterm")))"] : []) + options.environment
+        process.workingDirectory = options.workingDirectory
+        process.hostname = options.hostname
+        process.terminal = options.terminal
+        if let user = options.user {
+            let (uid, gid) = try parseUser(user)
+            process.uid = uid
+            process.gid = gid
+        }
+        let extra = access(busyboxPath, R_OK) == 0
+            ? GuestInitramfs.busybox(try readFile(busyboxPath, what: "busybox"), applets: applets) : []
+        do {
+            return try GuestInitramfs.build(init: initBinary, process: process, extra: extra)
+        } catch {
+            throw CommandFailure(message: "cannot run that command: \(error)")
+        }
+    }
+
+    /// Numeric `uid[:gid]`: the initramfs has no user database to look names up in.
+    static func parseUser(_ text: String) throws(CommandFailure) -> (UInt32, UInt32?) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count <= 2, let uid = UInt32(parts[0]) else {
+            throw CommandFailure(message: "--user '\(text)' must be numeric uid[:gid] (no user database in the initramfs yet)")
+        }
+        guard parts.count == 2 else { return (uid, nil) }
+        guard let gid = UInt32(parts[1]) else {
+            throw CommandFailure(message: "--user '\(text)' must be numeric uid[:gid] (no user database in the initramfs yet)")
+        }
+        return (uid, gid)
+    }
+
+    static func readFile(_ path: String, what: String) throws(CommandFailure) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
+            if count == 0 { return bytes }
+            bytes += chunk.prefix(count)
+        }
+    }
+}
+
+/// Finds guest/init: $VMM_INIT, `vmm-init` next to the executable (an
+/// installed layout), or guest/build/init in the source tree above it.
+enum GuestInit {
+    static func path() throws(CommandFailure) -> String {
+        if let explicit = getenv("VMM_INIT") { return String(cString: explicit) }
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
+        let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if length > 0 {
+            var directory = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let sibling = directory.dropLastComponent() + "/vmm-init"
+            if access(sibling, X_OK) == 0 { return sibling }
+            while directory.count > 1 {
+                directory = directory.dropLastComponent()
+                let candidate = directory + "/guest/build/init"
+                if access(candidate, X_OK) == 0 { return candidate }
+            }
+        }
+        throw CommandFailure(message: "no guest init: build it with `make -C guest`, or set VMM_INIT")
+    }
+}
+
+extension String {
+    func dropLastComponent() -> String {
+        guard let slash = lastIndex(of: "/") else { return "." }
+        return slash == startIndex ? "/" : String(self[..<slash])
+    }
+}

@@ -1,0 +1,74 @@
+import Glibc
+import KVM
+import Machine
+
+/// Everything `vmm run` was told, before it is turned into a machine.
+struct RunOptions {
+    var firmware: String?
+    var kernel: String?
+    var initrd: String?
+    var commandLine: String?
+    var memory = MachineConfiguration.defaultMemoryMiB
+    var cpus: UInt32 = 1
+    var kvmDevice = KVMSystem.defaultPath
+    var timeline = false
+    var stopAtFirstExit = false
+    var debug = false
+    // The container's process.
+    var command: [String] = []
+    var terminal = false
+    var environment: [String] = []
+    var workingDirectory: String?
+    var user: String?
+    var hostname: String?
+
+    init(parsing arguments: ArraySlice<String>) throws(UsageError) {
+        var scanner = ArgumentScanner(arguments)
+        while let token = try scanner.next() {
+            switch token {
+            case .option("--firmware", _): firmware = try scanner.value(of: "--firmware")
+            case .option("--kernel", _): kernel = try scanner.value(of: "--kernel")
+            case .option("--initrd", _): initrd = try scanner.value(of: "--initrd")
+            case .option("--cmdline", _): commandLine = try scanner.value(of: "--cmdline")
+            case .option("--memory", _): memory = try scanner.number(of: "--memory")
+            case .option("--cpus", _): cpus = try scanner.number(of: "--cpus")
+            case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
+            case .option("--timeline", nil): timeline = true
+            case .option("--stop-at-first-exit", nil): stopAtFirstExit = true
+            case .option("--debug", nil): debug = true
+            case .option("--tty", nil), .option("-t", nil): terminal = true
+            case .option("--env", _), .option("-e", _):
+                let variable = try scanner.value(of: "--env")
+                guard let equals = variable.firstIndex(of: "="), equals != variable.startIndex else {
+                    throw UsageError("--env expects KEY=VALUE, got '\(variable)'")
+                }
+                environment.append(variable)
+            case .option("--workdir", _), .option("-w", _): workingDirectory = try scanner.value(of: "--workdir")
+            case .option("--user", _), .option("-u", _): user = try scanner.value(of: "--user")
+            case .option("--hostname", _): hostname = try scanner.value(of: "--hostname")
+            case .option("--help", nil), .option("-h", nil):
+                writeStandardOutput(HelpText.run)
+                exit(0)
+            case .terminator: command = scanner.rest()
+            case .positional(let first): command = [first] + scanner.rest()
+            default: throw UsageError.unknown(token, command: "run")
+            }
+        }
+        try check()
+    }
+
+    private func check() throws(UsageError) {
+        if firmware != nil {
+            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty else {
+                throw UsageError("--firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command")
+            }
+        }
+        if !command.isEmpty, initrd != nil {
+            throw UsageError("a command runs from vmm's own initramfs: it takes no --initrd")
+        }
+        let processOptions = terminal || !environment.isEmpty || workingDirectory != nil || user != nil || hostname != nil
+        if processOptions && command.isEmpty {
+            throw UsageError("--tty, --env, --workdir, --user and --hostname describe a command: give one after --")
+        }
+    }
+}
