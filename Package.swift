@@ -17,7 +17,9 @@ let package = Package(
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["GuestMemory"]),
+        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser"]),
+        // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
+        .target(name: "VhostUser", dependencies: ["CKVM"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory"]),
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process.

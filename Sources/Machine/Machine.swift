@@ -23,6 +23,11 @@ public final class Machine {
     /// fails; a guest that crashes is an outcome, not an error.
     public func run() throws(MachineError) -> MachineOutcome {
         try configuration.validate()
+        // virtiofsd first: it starts while the VM is being built.
+        let sharedDirectory = try configuration.sharedDirectory.map { shared throws(MachineError) in
+            try SharedDirectoryService(shared, configuration: configuration)
+        }
+        if sharedDirectory != nil { timeline.record("virtiofsd spawned") }
         let prepared: PreparedGuest
         switch configuration.payload {
         case .firmware(let path): prepared = try prepareFirmware(path)
@@ -47,6 +52,15 @@ public final class Machine {
             try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
             wiring = consoleWiring
         }
+        var fileSystem: FileSystemWiring?
+        if let sharedDirectory {
+            guard prepared.hasIRQChip else { throw .invalidConfiguration("a shared directory needs a guest with an irqchip") }
+            let fileSystemWiring = try FileSystemWiring(
+                virtiofsd: sharedDirectory.virtiofsd, vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory),
+                latch: latch, timeline: timeline, loop: loop)
+            try devices.registerMMIO(fileSystemWiring.transport, base: VirtioLayout.fileSystemBase, length: VirtioMMIOTransport.windowSize)
+            fileSystem = fileSystemWiring
+        }
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,
             terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
@@ -58,7 +72,7 @@ public final class Machine {
         defer { loop.stop() }
         let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch)
         timeline.record("vm stopped")
-        withExtendedLifetime((prepared, wiring, signals)) {}
+        withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
         return outcome
     }
 

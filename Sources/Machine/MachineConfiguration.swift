@@ -60,6 +60,25 @@ public struct MachineConfiguration: Sendable {
     }
 
     public var stdio = Stdio()
+
+    /// A host directory shared with the guest over virtio-fs (the
+    /// container's root filesystem), served by virtiofsd.
+    public struct SharedDirectory: Sendable {
+        public var path: String
+        public var readOnly: Bool
+        public init(path: String, readOnly: Bool = false) {
+            self.path = path
+            self.readOnly = readOnly
+        }
+    }
+
+    public var sharedDirectory: SharedDirectory?
+    /// virtiofsd to run (default: PATH, then Debian's /usr/lib/qemu/virtiofsd).
+    public var virtiofsdPath: String?
+    /// Where the VM's private directory (virtiofsd's socket) is made.
+    public var runtimeParent: String = "/tmp"
+    /// virtiofsd's log (nil: discarded); vmm's stderr with --debug.
+    public var helperLog: Int32?
     /// Signals the caller has blocked in every thread for the VM to handle:
     /// forwarded to the process (SIGWINCH: a window-size update), or, with
     /// no process to forward to, ending the VM with 128 + the signal.

@@ -16,6 +16,8 @@ public enum MachineError: Error, CustomStringConvertible {
     case invalidConfiguration(String)
     /// A device found the guest breaking its rules (already named).
     case device(String)
+    /// A helper process (virtiofsd) failed; the message names it.
+    case helper(String)
     /// Guest init could not start the process.
     case guest(String)
     /// `file` is "kernel PATH" or "initrd PATH" when the problem is the file's.
@@ -32,6 +34,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .invalidFirmware(let path, let reason): "\(path) is not a vmm firmware image: \(reason)"
         case .invalidConfiguration(let reason): reason
         case .device(let reason): reason
+        case .helper(let reason): reason
         case .guest(let reason): "the guest could not start the process: \(reason)"
         case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
         }

@@ -8,11 +8,15 @@ import KVM
 enum VirtioLayout {
     static let consoleBase: UInt64 = 0xD000_1000
     static let consoleGSI: UInt32 = 5
+    static let fileSystemBase: UInt64 = 0xD000_2000
+    static let fileSystemGSI: UInt32 = 6
     static let queueNotifyOffset: UInt64 = 0x050
 
     /// The kernel command-line words announcing the devices.
-    static var kernelArguments: String {
-        "virtio_mmio.device=4K@0x\(String(consoleBase, radix: 16)):\(consoleGSI)"
+    static func kernelArguments(fileSystem: Bool) -> String {
+        var devices = [(consoleBase, consoleGSI)]
+        if fileSystem { devices.append((fileSystemBase, fileSystemGSI)) }
+        return devices.map { "virtio_mmio.device=4K@0x\(String($0.0, radix: 16)):\($0.1)" }.joined(separator: " ")
     }
 }
 

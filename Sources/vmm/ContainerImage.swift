@@ -26,7 +26,11 @@ enum ContainerImage {
             process.uid = uid
             process.gid = gid
         }
-        let extra = access(busyboxPath, R_OK) == 0
+        if options.rootfs != nil {
+            process.rootFilesystem = .init(tag: "rootfs", readOnly: options.readOnlyRoot)
+        }
+        // Without a root filesystem the initramfs is the root: give it busybox.
+        let extra = options.rootfs == nil && access(busyboxPath, R_OK) == 0
             ? GuestInitramfs.busybox(try readFile(busyboxPath, what: "busybox"), applets: applets) : []
         do {
             return try GuestInitramfs.build(init: initBinary, process: process, extra: extra)

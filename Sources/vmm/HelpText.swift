@@ -29,6 +29,9 @@ enum HelpText {
           -w, --workdir DIR   working directory (absolute)
           -u, --user U[:G]    numeric uid and gid
           --hostname NAME     the VM's hostname
+          --rootfs DIR        the root filesystem, shared over virtio-fs
+                              (default: the initramfs, with busybox)
+          --read-only         share it read-only
 
         the VM:
           --kernel PATH       Linux kernel, ELF vmlinux or bzImage (default:
@@ -40,7 +43,9 @@ enum HelpText {
           --memory MiB        guest memory (default \(MachineDefaults.memoryMiB))
           --cpus N            vCPUs (default 1)
           --kvm-device PATH   KVM device (default /dev/kvm)
-          --debug             show the kernel's and init's messages on stderr
+          --debug             show the kernel's, init's and virtiofsd's messages on stderr
+          --virtiofsd PATH    virtiofsd to run (default: PATH, then /usr/lib/qemu/virtiofsd)
+          --runtime-dir DIR   where the VM's private directory goes (default /tmp)
           --timeline          print the boot timeline to stderr at the end
           --stop-at-first-exit  end the VM at the guest's first exit (benchmarks)
 

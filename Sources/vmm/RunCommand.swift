@@ -22,6 +22,12 @@ struct RunCommand {
         configuration.timeline = processTimeline
         configuration.stopAtFirstExit = options.stopAtFirstExit
         configuration.forwardedSignals = Self.forwardedSignals
+        if let rootfs = options.rootfs {
+            configuration.sharedDirectory = .init(path: rootfs, readOnly: options.readOnlyRoot)
+        }
+        configuration.virtiofsdPath = options.virtiofsd
+        configuration.runtimeParent = options.runtimeDirectory
+        configuration.helperLog = options.debug ? 2 : nil
         // Before any thread exists, so every thread inherits the mask and
         // the event loop alone receives them.
         SignalFD.block(Self.forwardedSignals)

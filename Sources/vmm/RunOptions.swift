@@ -21,6 +21,11 @@ struct RunOptions {
     var workingDirectory: String?
     var user: String?
     var hostname: String?
+    // The root filesystem over virtio-fs.
+    var rootfs: String?
+    var readOnlyRoot = false
+    var virtiofsd: String?
+    var runtimeDirectory = "/tmp"
 
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
@@ -46,6 +51,10 @@ struct RunOptions {
             case .option("--workdir", _), .option("-w", _): workingDirectory = try scanner.value(of: "--workdir")
             case .option("--user", _), .option("-u", _): user = try scanner.value(of: "--user")
             case .option("--hostname", _): hostname = try scanner.value(of: "--hostname")
+            case .option("--rootfs", _): rootfs = try scanner.value(of: "--rootfs")
+            case .option("--read-only", nil): readOnlyRoot = true
+            case .option("--virtiofsd", _): virtiofsd = try scanner.value(of: "--virtiofsd")
+            case .option("--runtime-dir", _): runtimeDirectory = try scanner.value(of: "--runtime-dir")
             case .option("--help", nil), .option("-h", nil):
                 writeStandardOutput(HelpText.run)
                 exit(0)
@@ -59,9 +68,15 @@ struct RunOptions {
 
     private func check() throws(UsageError) {
         if firmware != nil {
-            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty else {
+            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty, !readOnlyRoot else {
                 throw UsageError("--firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command")
             }
+        }
+        if readOnlyRoot && rootfs == nil {
+            throw UsageError("--read-only applies to --rootfs: give one")
+        }
+        if rootfs != nil && firmware == nil && command.isEmpty {
+            throw UsageError("--rootfs shares a root filesystem with a command: give one after --")
         }
         if !command.isEmpty, initrd != nil {
             throw UsageError("a command runs from vmm's own initramfs: it takes no --initrd")

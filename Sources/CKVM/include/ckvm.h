@@ -95,4 +95,22 @@ struct kvm_msr_entry *ckvm_msrs_entry(struct kvm_msrs *msrs, uint32_t index);
 int ckvm_memfd_create(const char *name, unsigned int flags);
 extern const unsigned int CKVM_MFD_CLOEXEC;
 
+// MARK: Unix sockets with file descriptors (vhost-user passes fds by SCM_RIGHTS)
+
+/// sendmsg with up to `nfds` descriptors attached. Returns bytes sent or -1.
+long ckvm_send_with_fds(int socket, const void *data, size_t length, const int *fds, int nfds);
+/// recvmsg; stores up to `max_fds` received descriptors (close-on-exec) in
+/// `fds` and their count in `*nfds`. Returns bytes received or -1.
+long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max_fds, int *nfds);
+
+// MARK: helper processes
+
+/// Starts `path` with `argv`/`envp` (NULL-terminated) as a child that gets
+/// SIGKILL if the calling thread dies (PR_SET_PDEATHSIG), in a new process
+/// group, with stdin on /dev/null and stdout/stderr on `output_fd` (-1:
+/// /dev/null). Returns the pid, or -1 with errno set.
+int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd);
+/// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
+int ckvm_pidfd_open(int pid);
+
 #endif

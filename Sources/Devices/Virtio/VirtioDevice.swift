@@ -28,11 +28,14 @@ public protocol VirtioDevice: AnyObject, Sendable {
 public final class VirtioContext: @unchecked Sendable {
     public let memory: GuestMemory
     public var queues: [Virtqueue]
+    /// What the driver accepted (FEATURES_OK).
+    public let driverFeatures: UInt64
     let raiseUsedBuffer: () -> Void
 
-    init(memory: GuestMemory, queues: [Virtqueue], raiseUsedBuffer: @escaping () -> Void) {
+    init(memory: GuestMemory, queues: [Virtqueue], driverFeatures: UInt64, raiseUsedBuffer: @escaping () -> Void) {
         self.memory = memory
         self.queues = queues
+        self.driverFeatures = driverFeatures
         self.raiseUsedBuffer = raiseUsedBuffer
     }
 

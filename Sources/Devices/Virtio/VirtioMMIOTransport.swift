@@ -61,12 +61,20 @@ public final class VirtioMMIOTransport: BusDevice {
     let interrupt: any InterruptLine
     let onFailure: @Sendable (String) -> Void
     let name: String
+    /// For devices whose backend signals the irqfd directly (vhost-user):
+    /// the VMM never sees those interrupts, yet the guest driver ignores
+    /// one unless InterruptStatus shows the used-buffer bit.
+    let reportsUsedBufferAlways: Bool
     private let state: Mutex<State>
     /// Apart from the state: devices raise it while holding the state lock.
     private let interruptStatus = Atomic<UInt32>(0)
 
-    public init(device: any VirtioDevice, name: String, memory: GuestMemory, interrupt: any InterruptLine, onFailure: @escaping @Sendable (String) -> Void) {
+    public init(
+        device: any VirtioDevice, name: String, memory: GuestMemory, interrupt: any InterruptLine,
+        reportsUsedBufferAlways: Bool = false, onFailure: @escaping @Sendable (String) -> Void
+    ) {
         self.device = device
+        self.reportsUsedBufferAlways = reportsUsedBufferAlways
         self.name = name
         self.memory = memory
         self.interrupt = interrupt
@@ -98,7 +106,8 @@ public final class VirtioMMIOTransport: BusDevice {
                 return state.deviceFeaturesSelect < 2 ? UInt32(truncatingIfNeeded: device.features >> (32 * UInt64(state.deviceFeaturesSelect))) : 0
             case Register.queueSizeMax: return hasQueue ? UInt32(Virtqueue.maximumSize) : 0
             case Register.queueReady: return hasQueue && state.queues[queue].ready ? 1 : 0
-            case Register.interruptStatus: return interruptStatus.load(ordering: .acquiring)
+            case Register.interruptStatus:
+                return interruptStatus.load(ordering: .acquiring) | (reportsUsedBufferAlways ? Self.usedBufferInterrupt : 0)
             case Register.status: return state.status
             case Register.configGeneration: return 0
             default: return 0
@@ -190,7 +199,9 @@ public final class VirtioMMIOTransport: BusDevice {
             for queue in state.queues where queue.ready {
                 try queue.validate(in: memory)
             }
-            let context = VirtioContext(memory: memory, queues: state.queues) { [weak self] in self?.raise(Self.usedBufferInterrupt) }
+            let context = VirtioContext(memory: memory, queues: state.queues, driverFeatures: state.driverFeatures) { [weak self] in
+                self?.raise(Self.usedBufferInterrupt)
+            }
             state.context = context
             try device.activate(context)
         } catch {

@@ -1,0 +1,84 @@
+// Host helpers Swift cannot express safely: ancillary-data socket calls
+// (CMSG_* are macros) and starting a child with a parent-death signal
+// (work between fork and exec must not touch the Swift runtime).
+#define _GNU_SOURCE
+#include "ckvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define CKVM_MAX_FDS 8
+
+long ckvm_send_with_fds(int socket, const void *data, size_t length, const int *fds, int nfds) {
+    if (nfds < 0 || nfds > CKVM_MAX_FDS) { errno = EINVAL; return -1; }
+    struct iovec iov = { .iov_base = (void *)data, .iov_len = length };
+    union { char buffer[CMSG_SPACE(sizeof(int) * CKVM_MAX_FDS)]; struct cmsghdr align; } control;
+    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1 };
+    if (nfds > 0) {
+        memset(&control, 0, sizeof control);
+        message.msg_control = control.buffer;
+        message.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_SOCKET;
+        header->cmsg_type = SCM_RIGHTS;
+        header->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+        memcpy(CMSG_DATA(header), fds, sizeof(int) * nfds);
+    }
+    long sent;
+    do { sent = sendmsg(socket, &message, MSG_NOSIGNAL); } while (sent < 0 && errno == EINTR);
+    return sent;
+}
+
+long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max_fds, int *nfds) {
+    struct iovec iov = { .iov_base = data, .iov_len = length };
+    union { char buffer[CMSG_SPACE(sizeof(int) * CKVM_MAX_FDS)]; struct cmsghdr align; } control;
+    struct msghdr message = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer, .msg_controllen = sizeof control.buffer };
+    long received;
+    do { received = recvmsg(socket, &message, MSG_CMSG_CLOEXEC); } while (received < 0 && errno == EINTR);
+    *nfds = 0;
+    if (received < 0) return received;
+    for (struct cmsghdr *header = CMSG_FIRSTHDR(&message); header; header = CMSG_NXTHDR(&message, header)) {
+        if (header->cmsg_level != SOL_SOCKET || header->cmsg_type != SCM_RIGHTS) continue;
+        int count = (int)((header->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        int *incoming = (int *)CMSG_DATA(header);
+        for (int i = 0; i < count; i++) {
+            if (*nfds < max_fds) fds[(*nfds)++] = incoming[i];
+            else close(incoming[i]);  // more than asked for: never leak them
+        }
+    }
+    return received;
+}
+
+int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd) {
+    pid_t parent = getpid();
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null_fd < 0) return -1;
+    pid_t pid = fork();
+    if (pid != 0) {
+        int saved = errno;
+        close(null_fd);
+        errno = saved;
+        return pid;
+    }
+    // Child: only async-signal-safe calls until exec.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);  // the parent died before prctl
+    setpgid(0, 0);  // keyboard signals to vmm's group do not reach it directly
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);  // vmm blocks signals it forwards; the child must not inherit that
+    int out = output_fd >= 0 ? output_fd : null_fd;
+    dup2(null_fd, 0);
+    dup2(out, 1);
+    dup2(out, 2);
+    execve(path, argv, envp);
+    _exit(127);
+}
+
+int ckvm_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }

@@ -1,0 +1,81 @@
+import GuestMemory
+import VhostUser
+
+/// virtio-fs (device id 26) whose queues are served by a vhost-user
+/// backend (virtiofsd): the VMM only negotiates and hands over the rings.
+/// Kicks reach the backend through ioeventfds, its completions come back as
+/// irqfd interrupts, neither passing through the VMM.
+public final class VirtioFileSystem: VirtioDevice {
+    static let tagSize = 36
+    public static let requestQueues: UInt32 = 1
+    /// Virtio ring features worth passing through when the backend has them.
+    static let indirectDescriptors: UInt64 = 1 << 28
+
+    public let deviceType: UInt32 = 26
+    public let features: UInt64
+    public let queueCount = 1 + Int(VirtioFileSystem.requestQueues)  // hiprio + requests
+
+    let tag: String
+    let frontend: VhostUserFrontend
+    /// One eventfd per queue (the queue's ioeventfd), and the irqfd.
+    let kickFDs: [Int32]
+    let callFD: Int32
+    let onActivated: @Sendable () -> Void
+
+    public init(tag: String, frontend: VhostUserFrontend, kickFDs: [Int32], callFD: Int32, onActivated: @escaping @Sendable () -> Void = {}) {
+        self.tag = tag
+        self.frontend = frontend
+        self.kickFDs = kickFDs
+        self.callFD = callFD
+        self.onActivated = onActivated
+        features = VirtioFeature.version1 | (frontend.backendFeatures & Self.indirectDescriptors)
+    }
+
+    public func readConfig(offset: UInt64, into data: UnsafeMutableRawBufferPointer) {
+        var config = Array(tag.utf8.prefix(Self.tagSize))
+        config += [UInt8](repeating: 0, count: Self.tagSize - config.count)
+        config += Self.requestQueues.littleEndianBytes
+        for index in 0..<data.count {
+            let at = Int(offset) + index
+            data[index] = at < config.count ? config[at] : 0
+        }
+    }
+
+    /// DRIVER_OK: the acked features and each ready ring go to the backend.
+    public func activate(_ context: VirtioContext) throws(VirtioError) {
+        do {
+            try frontend.setFeatures(context.driverFeatures)
+            for (index, queue) in context.queues.enumerated() where queue.ready {
+                try frontend.startVring(
+                    index: UInt32(index), size: queue.size,
+                    descriptors: try hostAddress(queue.descriptorTable, context), available: try hostAddress(queue.availableRing, context),
+                    used: try hostAddress(queue.usedRing, context), kick: kickFDs[index], call: callFD)
+            }
+        } catch let error as VirtioError {
+            throw error
+        } catch {
+            throw VirtioError("virtiofsd: \(error)")
+        }
+        onActivated()
+    }
+
+    func hostAddress(_ guestAddress: UInt64, _ context: VirtioContext) throws(VirtioError) -> UInt64 {
+        do {
+            return UInt64(UInt(bitPattern: try context.memory.pointer(at: guestAddress, length: 1)))
+        } catch {
+            throw VirtioError("ring at 0x\(String(guestAddress, radix: 16)) is outside guest memory")
+        }
+    }
+
+    /// Kicks go to the backend's eventfds; one that still arrives as an
+    /// MMIO write (no ioeventfd match) is passed on by hand.
+    public func queueNotified(_ queue: Int, _ context: VirtioContext) throws(VirtioError) {
+        guard queue < kickFDs.count else { return }
+        var one: UInt64 = 1
+        _ = write(kickFDs[queue], &one, 8)
+    }
+
+    public func reset() {}
+}
+
+import Glibc

@@ -1,0 +1,111 @@
+import CKVM
+import Glibc
+import KVM
+
+/// The virtiofsd helper serving one VM's shared directory: started with a
+/// parent-death signal, watched through a pidfd, stopped with the VM.
+final class Virtiofsd: @unchecked Sendable {
+    /// How long virtiofsd gets to create its socket.
+    static let startTimeoutMilliseconds: Int32 = 5000
+
+    let pid: Int32
+    let socketPath: String
+    let processFD: OwnedDescriptor
+    private var reaped = false
+    private var exitStatus: Int32 = 0
+
+    /// Starts `binary` sharing `directory` on a socket at `socketPath`.
+    /// `log` receives its output (nil: discarded).
+    init(binary: String, directory: String, socketPath: String, log: Int32?) throws(MachineError) {
+        let arguments = [
+            binary, "--socket-path=\(socketPath)", "-o", "source=\(directory)",
+            // chroot works inside containers (no new namespaces needed); auto caching
+            // gives close-to-open consistency with the host at low cost.
+            "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "log_level=\(log == nil ? "err" : "info")",
+        ]
+        let pid = Self.spawn(binary, arguments, log: log ?? -1)
+        guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }
+        let pidFD = ckvm_pidfd_open(pid)
+        guard pidFD >= 0 else {
+            kill(pid, SIGKILL)
+            waitpid(pid, nil, 0)
+            throw .helper("cannot watch virtiofsd (pidfd_open): \(String(cString: strerror(errno)))")
+        }
+        self.pid = pid
+        self.socketPath = socketPath
+        self.processFD = OwnedDescriptor(pidFD)
+    }
+
+    deinit {
+        stop()
+    }
+
+    private static func spawn(_ path: String, _ arguments: [String], log: Int32) -> Int32 {
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        defer {
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
+        }
+        return ckvm_spawn_tethered(path, &argv, &envp, log)
+    }
+
+    /// Waits until the socket exists (inotify on its directory, no blind
+    /// sleeps), or fails if virtiofsd exits first or takes too long.
+    func waitForSocket() throws(MachineError) {
+        let directory = String(socketPath[..<(socketPath.lastIndex(of: "/") ?? socketPath.startIndex)])
+        let watch = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
+        guard watch >= 0 else { throw .helper("inotify_init1 failed: \(String(cString: strerror(errno)))") }
+        defer { close(watch) }
+        guard inotify_add_watch(watch, directory.isEmpty ? "/" : directory, UInt32(IN_CREATE)) >= 0 else {
+            throw .helper("cannot watch \(directory) for virtiofsd's socket: \(String(cString: strerror(errno)))")
+        }
+        let deadline = MonotonicMilliseconds.now() + Int64(Self.startTimeoutMilliseconds)
+        while access(socketPath, F_OK) != 0 {
+            let remaining = deadline - MonotonicMilliseconds.now()
+            guard remaining > 0 else { throw .helper("virtiofsd did not create \(socketPath) within \(Self.startTimeoutMilliseconds) ms") }
+            var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&fds, 2, Int32(remaining))
+            if fds[1].revents != 0 {
+                throw .helper("virtiofsd exited before creating its socket (\(describeExit()))")
+            }
+            var events = [UInt8](repeating: 0, count: 4096)
+            _ = read(watch, &events, events.count)  // drained; the loop re-checks the path
+        }
+    }
+
+    /// Reaps it if it has exited; describes how.
+    func describeExit() -> String {
+        reap(blocking: false)
+        guard reaped else { return "still running" }
+        if exitStatus & 0x7F == 0 { return "exit status \((exitStatus >> 8) & 0xFF)" }
+        return "killed by signal \(exitStatus & 0x7F)"
+    }
+
+    private func reap(blocking: Bool) {
+        guard !reaped else { return }
+        var status: Int32 = 0
+        if waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid {
+            reaped = true
+            exitStatus = status
+        }
+    }
+
+    /// SIGTERM, a short grace period watched on the pidfd, then SIGKILL.
+    func stop() {
+        guard !reaped else { return }
+        kill(pid, SIGTERM)
+        var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
+        if poll(&fd, 1, 500) <= 0 { kill(pid, SIGKILL) }
+        reap(blocking: true)
+        unlink(socketPath)
+    }
+}
+
+enum MonotonicMilliseconds {
+    static func now() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
