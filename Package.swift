@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM"]),
+        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport"]),

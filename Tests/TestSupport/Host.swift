@@ -27,3 +27,16 @@ extension Host {
     public static let noHardwareVirtualizationReason: Comment =
         "full boot needs hardware virtualization (VT-x/AMD-V); this host's KVM is PVM or absent, where Linux stops at its first exception"
 }
+
+extension Host {
+    /// virtiofsd as vmm finds it: PATH, then Debian's location.
+    public static let virtiofsd: String? = {
+        for directory in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            let candidate = "\(directory)/virtiofsd"
+            if access(candidate, X_OK) == 0 { return candidate }
+        }
+        return access("/usr/lib/qemu/virtiofsd", X_OK) == 0 ? "/usr/lib/qemu/virtiofsd" : nil
+    }()
+}
+
+import Foundation
