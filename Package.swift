@@ -14,6 +14,8 @@ let package = Package(
         .target(name: "CKVM"),
         // Layer 1: KVM system, VM, vCPUs, exits, eventfds.
         .target(name: "KVM", dependencies: ["CKVM"]),
+        // Whole-file reads and path checks without Foundation.
+        .target(name: "HostFiles"),
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
@@ -24,12 +26,14 @@ let package = Package(
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory"]),
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
         .target(name: "GuestImage"),
+        // Layer 7: OCI runtime: runtime-spec config.json, bundles.
+        .target(name: "OCI", dependencies: ["GuestImage", "HostFiles"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot"]),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Machine", "Devices", "KVM", "GuestImage"]
+            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
@@ -38,6 +42,7 @@ let package = Package(
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport"]),
+        .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport"]),

@@ -36,5 +36,9 @@ make -s -C firmware >&2
 echo "setup: building vmm (release, static Swift runtime)" >&2
 swift build -c release --static-swift-stdlib --product vmm >&2
 
+echo "setup: building the guest init and the default busybox bundle" >&2
+make -s -C guest >&2
+bash scripts/make-default-bundle.sh >/dev/null
+
 echo "setup: building the guest kernel (cached)" >&2
 kernel/build.sh >/dev/null

@@ -1,5 +1,6 @@
 import Glibc
 import GuestImage
+import HostFiles
 import Machine
 
 /// The initramfs of a `vmm run -- CMD` container: our init, the process
@@ -12,25 +13,16 @@ enum ContainerImage {
         "pwd", "stty", "tty", "mount", "ps", "kill", "grep", "head", "tail", "wc", "test", "[", "mkdir", "rm",
     ]
 
-    static func initramfs(for options: RunOptions) throws(CommandFailure) -> [UInt8] {
-        let initPath = try GuestInit.path()
-        let initBinary = try readFile(initPath, what: "guest init")
-        var process = ProcessDescription(arguments: options.command)
-        process.environment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
-            + (options.terminal ? ["TERM=\(String(cString: getenv("TERM") ?? strdup("xterm")))"] : []) + options.environment
-        process.workingDirectory = options.workingDirectory
-        process.hostname = options.hostname
-        process.terminal = options.terminal
-        if let user = options.user {
+    static func initramfs(for spec: ContainerSpec, user: String?) throws(CommandFailure) -> [UInt8] {
+        let initBinary = try readFile(try GuestInit.path(), what: "guest init")
+        var process = spec.process
+        if let user {
             let (uid, gid) = try parseUser(user)
             process.uid = uid
-            process.gid = gid
-        }
-        if options.rootfs != nil {
-            process.rootFilesystem = .init(tag: "rootfs", readOnly: options.readOnlyRoot)
+            process.gid = gid ?? process.gid
         }
         // Without a root filesystem the initramfs is the root: give it busybox.
-        let extra = options.rootfs == nil && access(busyboxPath, R_OK) == 0
+        let extra = spec.rootfs == nil && access(busyboxPath, R_OK) == 0
             ? GuestInitramfs.busybox(try readFile(busyboxPath, what: "busybox"), applets: applets) : []
         do {
             return try GuestInitramfs.build(init: initBinary, process: process, extra: extra)
@@ -53,17 +45,10 @@ enum ContainerImage {
     }
 
     static func readFile(_ path: String, what: String) throws(CommandFailure) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 { throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))") }
-            if count == 0 { return bytes }
-            bytes += chunk.prefix(count)
+        do {
+            return try readWholeFile(path)
+        } catch {
+            throw CommandFailure(message: "cannot read \(what) \(path): \(error)")
         }
     }
 }

@@ -22,9 +22,6 @@ struct RunCommand {
         configuration.timeline = processTimeline
         configuration.stopAtFirstExit = options.stopAtFirstExit
         configuration.forwardedSignals = Self.forwardedSignals
-        if let rootfs = options.rootfs {
-            configuration.sharedDirectory = .init(path: rootfs, readOnly: options.readOnlyRoot)
-        }
         configuration.virtiofsdPath = options.virtiofsd
         configuration.runtimeParent = options.runtimeDirectory
         configuration.helperLog = options.debug ? 2 : nil
@@ -47,20 +44,24 @@ struct RunCommand {
 
     func makeConfiguration() throws(CommandFailure) -> MachineConfiguration {
         if let firmware = options.firmware {
-            return MachineConfiguration(payload: .firmware(path: firmware))
+            var configuration = MachineConfiguration(payload: .firmware(path: firmware))
+            configuration.sharedDirectory = options.rootfs.map { .init(path: $0, readOnly: options.readOnlyRoot) }
+            return configuration
         }
         guard let kernelPath = options.kernel ?? DefaultKernel.path else {
             throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
         }
         var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, initrdPath: options.initrd, commandLine: options.commandLine)
         var configuration: MachineConfiguration
-        if options.command.isEmpty {
+        if options.isKernelOnly {
             configuration = MachineConfiguration(payload: .linux(payload))
         } else {
-            payload.initrdImage = try ContainerImage.initramfs(for: options)
+            let spec = try ContainerSpec.resolve(options)
+            payload.initrdImage = try ContainerImage.initramfs(for: spec, user: options.user)
             payload.commandLine = options.commandLine ?? MachineConfiguration.containerCommandLine
             configuration = MachineConfiguration(payload: .linux(payload))
-            configuration.stdio.terminal = options.terminal
+            configuration.sharedDirectory = spec.rootfs.map { .init(path: $0, readOnly: spec.readOnlyRoot) }
+            configuration.stdio.terminal = spec.process.terminal
             // Kernel and init messages stay off the container's output.
             configuration.console = options.debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
         }

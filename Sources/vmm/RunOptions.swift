@@ -23,6 +23,7 @@ struct RunOptions {
     var hostname: String?
     // The root filesystem over virtio-fs.
     var rootfs: String?
+    var bundle: String?
     var readOnlyRoot = false
     var virtiofsd: String?
     var runtimeDirectory = "/tmp"
@@ -52,6 +53,7 @@ struct RunOptions {
             case .option("--user", _), .option("-u", _): user = try scanner.value(of: "--user")
             case .option("--hostname", _): hostname = try scanner.value(of: "--hostname")
             case .option("--rootfs", _): rootfs = try scanner.value(of: "--rootfs")
+            case .option("--bundle", _), .option("-b", _): bundle = try scanner.value(of: "--bundle")
             case .option("--read-only", nil): readOnlyRoot = true
             case .option("--virtiofsd", _): virtiofsd = try scanner.value(of: "--virtiofsd")
             case .option("--runtime-dir", _): runtimeDirectory = try scanner.value(of: "--runtime-dir")
@@ -66,6 +68,12 @@ struct RunOptions {
         try check()
     }
 
+    /// Boots a kernel (and initrd) with no container: an initrd, or a
+    /// kernel or command line given with nothing to run.
+    var isKernelOnly: Bool {
+        firmware == nil && (initrd != nil || (command.isEmpty && bundle == nil && rootfs == nil && (kernel != nil || commandLine != nil)))
+    }
+
     private func check() throws(UsageError) {
         if firmware != nil {
             guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty, !readOnlyRoot else {
@@ -78,11 +86,14 @@ struct RunOptions {
         if rootfs != nil && firmware == nil && command.isEmpty {
             throw UsageError("--rootfs shares a root filesystem with a command: give one after --")
         }
+        if bundle != nil && (rootfs != nil || firmware != nil || initrd != nil) {
+            throw UsageError("--bundle brings its own root filesystem and process: it takes no --rootfs, --firmware or --initrd")
+        }
         if !command.isEmpty, initrd != nil {
             throw UsageError("a command runs from vmm's own initramfs: it takes no --initrd")
         }
         let processOptions = terminal || !environment.isEmpty || workingDirectory != nil || user != nil || hostname != nil
-        if processOptions && command.isEmpty {
+        if processOptions && isKernelOnly {
             throw UsageError("--tty, --env, --workdir, --user and --hostname describe a command: give one after --")
         }
     }

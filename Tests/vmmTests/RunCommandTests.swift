@@ -110,7 +110,7 @@ struct CommandLineTests {
         (["run", "--firmware", "f", "--kernel", "k"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--firmware", "f", "--", "sh"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--env", "NOEQUALS", "sh"], "vmm: --env expects KEY=VALUE, got 'NOEQUALS' (see vmm --help)"),
-        (["run", "--tty"], "vmm: --tty, --env, --workdir, --user and --hostname describe a command: give one after -- (see vmm --help)"),
+        (["run", "--kernel", "k", "--tty"], "vmm: --tty, --env, --workdir, --user and --hostname describe a command: give one after -- (see vmm --help)"),
         (["run", "--initrd", "i", "--", "sh"], "vmm: a command runs from vmm's own initramfs: it takes no --initrd (see vmm --help)"),
         (["run", "--firmware"], "vmm: --firmware needs a value (see vmm --help)"),
         (["run", "--memory", "lots", "--firmware", "x"], "vmm: --memory expects a whole number, got 'lots' (see vmm --help)"),

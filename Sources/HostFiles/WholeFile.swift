@@ -1,0 +1,49 @@
+import Glibc
+
+/// Why a file could not be read: the errno, or that it is no regular file.
+public enum FileReadError: Error, Equatable, CustomStringConvertible {
+    case system(errno: Int32)
+    case notARegularFile
+
+    public var description: String {
+        switch self {
+        case .system(let err): String(cString: strerror(err))
+        case .notARegularFile: "not a regular file"
+        }
+    }
+}
+
+/// Reads a whole regular file without Foundation (kept off the start path).
+public func readWholeFile(_ path: String) throws(FileReadError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .system(errno: errno) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw .system(errno: errno) }
+    guard info.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile }
+    var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+    var filled = 0
+    while filled < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw .system(errno: errno) }
+        if n == 0 { break }
+        filled += n
+    }
+    return Array(bytes.prefix(filled))
+}
+
+/// What `stat` says a path is, or nil when it does not exist or is unreachable.
+public enum PathKind: Equatable, Sendable {
+    case directory, regularFile, other
+
+    public static func of(_ path: String) -> PathKind? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regularFile
+        default: return .other
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import GuestImage
+import HostFiles
+
+/// An OCI bundle (runtime-spec): `config.json` and the root filesystem it
+/// names, read and checked, turned into what the VM needs.
+public struct Bundle: Sendable {
+    public let directory: String
+    public let configPath: String
+    /// Absolute path of the root filesystem on the host.
+    public let rootPath: String
+    public let readOnlyRoot: Bool
+    /// The process, with the bundle's mounts that make sense in a VM.
+    public let process: ProcessDescription
+    /// Fields vmm does not apply, one line each, for the user to see once.
+    public let warnings: [String]
+
+    public static func load(_ directory: String) throws(BundleError) -> Bundle {
+        let configPath = directory.hasSuffix("/") ? directory + "config.json" : directory + "/config.json"
+        guard PathKind.of(directory) == .directory else {
+            throw BundleError("bundle \(directory): \(PathKind.of(directory) == nil ? "no such directory" : "not a directory")")
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(configPath)
+        } catch {
+            throw BundleError("cannot read \(configPath): \(error)")
+        }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(bytes)
+        } catch {
+            throw BundleError("\(configPath) is not valid JSON: \(error)")
+        }
+        var reader = SpecReader(json: json, file: configPath)
+        let spec = try reader.read()
+        let root = spec.rootPath.hasPrefix("/") ? spec.rootPath : directory + "/" + spec.rootPath
+        guard PathKind.of(root) == .directory else {
+            throw BundleError("\(configPath): root.path \(root) \(PathKind.of(root) == nil ? "does not exist" : "is not a directory")")
+        }
+        return Bundle(
+            directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
+            process: spec.process, warnings: reader.warnings)
+    }
+}

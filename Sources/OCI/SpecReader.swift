@@ -1,0 +1,132 @@
+import GuestImage
+
+/// Reads the runtime-spec fields vmm applies from config.json, checking
+/// types as it goes, and notes the ones it leaves alone.
+struct SpecReader {
+    let json: JSONValue
+    let file: String
+    private(set) var warnings: [String] = []
+
+    struct Spec {
+        var rootPath: String
+        var readOnlyRoot: Bool
+        var process: ProcessDescription
+    }
+
+    init(json: JSONValue, file: String) {
+        self.json = json
+        self.file = file
+    }
+
+    mutating func read() throws(BundleError) -> Spec {
+        guard case .object = json else { throw fail("the top level is not an object") }
+        guard let processJSON = json["process"] else { throw fail("process is missing (nothing to run)") }
+        var process = try readProcess(processJSON)
+        guard let root = json["root"] else { throw fail("root is missing") }
+        let rootPath = try string(root["path"], "root.path")
+        let readOnly = try bool(root["readonly"], "root.readonly") ?? false
+        process.hostname = try optionalString(json["hostname"], "hostname")
+        process.mounts = try MountTranslation.mounts(json["mounts"], file: file, warnings: &warnings)
+        if json["hooks"] != nil { warnings.append("\(file): hooks are not run (no host-side hooks for a VM yet)") }
+        if let linux = json["linux"] {
+            let applied: Set<String> = ["namespaces", "maskedPaths", "readonlyPaths", "resources", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
+            let ignored = linux.keys.filter { applied.contains($0) }
+            if !ignored.isEmpty {
+                warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
+            }
+        }
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process)
+    }
+
+    mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {
+        let arguments = try stringArray(json["args"], "process.args")
+        guard !arguments.isEmpty else { throw fail("process.args is empty (nothing to run)") }
+        var process = ProcessDescription(arguments: arguments)
+        process.environment = try json["env"].map { value throws(BundleError) in try stringArray(value, "process.env") } ?? []
+        let cwd = try string(json["cwd"], "process.cwd")
+        guard cwd.hasPrefix("/") else { throw fail("process.cwd '\(cwd)' is not an absolute path") }
+        process.workingDirectory = cwd
+        process.terminal = try bool(json["terminal"], "process.terminal") ?? false
+        if let user = json["user"] {
+            process.uid = try uint32(user["uid"], "process.user.uid")
+            process.gid = try uint32(user["gid"], "process.user.gid")
+            if let groups = user["additionalGids"] {
+                guard case .array(let values) = groups else { throw fail("process.user.additionalGids is not an array") }
+                var gids: [UInt32] = []
+                for (index, value) in values.enumerated() { gids.append(try uint32(value, "process.user.additionalGids[\(index)]")) }
+                process.additionalGroups = gids
+            }
+            if user["umask"] != nil { process.umask = try uint32(user["umask"], "process.user.umask") }
+            if user["username"] != nil { warnings.append("\(file): process.user.username is not looked up (uid/gid are used)") }
+        }
+        if let limits = json["rlimits"] {
+            guard case .array(let entries) = limits else { throw fail("process.rlimits is not an array") }
+            for (index, entry) in entries.enumerated() {
+                let name = try string(entry["type"], "process.rlimits[\(index)].type")
+                guard let resource = ResourceNames.number(of: name) else { throw fail("process.rlimits[\(index)].type '\(name)' is not a known RLIMIT_*") }
+                process.resourceLimits.append(.init(
+                    resource: resource, soft: try uint64(entry["soft"], "process.rlimits[\(index)].soft"),
+                    hard: try uint64(entry["hard"], "process.rlimits[\(index)].hard")))
+            }
+        }
+        for ignored in ["capabilities", "apparmorProfile", "selinuxLabel", "noNewPrivileges", "oomScoreAdj", "ioPriority", "scheduler"] where json[ignored] != nil {
+            warnings.append("\(file): process.\(ignored) is not applied inside the VM yet")
+        }
+        return process
+    }
+
+    // MARK: Typed field access
+
+    func fail(_ message: String) -> BundleError { BundleError("\(file): \(message)") }
+
+    func string(_ value: JSONValue?, _ field: String) throws(BundleError) -> String {
+        guard let value else { throw fail("\(field) is missing") }
+        guard case .string(let text) = value else { throw fail("\(field) is not a string") }
+        return text
+    }
+
+    func optionalString(_ value: JSONValue?, _ field: String) throws(BundleError) -> String? {
+        guard let value, value != .null else { return nil }
+        return try string(value, field)
+    }
+
+    func bool(_ value: JSONValue?, _ field: String) throws(BundleError) -> Bool? {
+        guard let value, value != .null else { return nil }
+        guard case .bool(let flag) = value else { throw fail("\(field) is not true or false") }
+        return flag
+    }
+
+    func stringArray(_ value: JSONValue?, _ field: String) throws(BundleError) -> [String] {
+        guard let value else { throw fail("\(field) is missing") }
+        guard case .array(let elements) = value else { throw fail("\(field) is not an array") }
+        var strings: [String] = []
+        for (index, element) in elements.enumerated() {
+            guard case .string(let text) = element else { throw fail("\(field)[\(index)] is not a string") }
+            strings.append(text)
+        }
+        return strings
+    }
+
+    func uint64(_ value: JSONValue?, _ field: String) throws(BundleError) -> UInt64 {
+        guard let value else { throw fail("\(field) is missing") }
+        guard case .number(let text) = value, let number = UInt64(text) else { throw fail("\(field) is not a non-negative integer") }
+        return number
+    }
+
+    func uint32(_ value: JSONValue?, _ field: String) throws(BundleError) -> UInt32 {
+        let number = try uint64(value, field)
+        guard number <= UInt64(UInt32.max) else { throw fail("\(field) \(number) is larger than 32 bits") }
+        return UInt32(number)
+    }
+}
+
+/// RLIMIT_* names to Linux resource numbers.
+enum ResourceNames {
+    static let all = ["RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_DATA", "RLIMIT_STACK", "RLIMIT_CORE", "RLIMIT_RSS", "RLIMIT_NPROC",
+                      "RLIMIT_NOFILE", "RLIMIT_MEMLOCK", "RLIMIT_AS", "RLIMIT_LOCKS", "RLIMIT_SIGPENDING", "RLIMIT_MSGQUEUE",
+                      "RLIMIT_NICE", "RLIMIT_RTPRIO", "RLIMIT_RTTIME"]
+
+    static func number(of name: String) -> UInt32? {
+        all.firstIndex(of: name).map { UInt32($0) }
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import GuestImage
+import Testing
+@testable import OCI
+
+/// A bundle directory with a rootfs and the given config.json text.
+func makeBundle(_ config: String, rootfs: Bool = true) throws -> String {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    if rootfs { try FileManager.default.createDirectory(at: directory.appendingPathComponent("rootfs"), withIntermediateDirectories: true) }
+    try Data(config.utf8).write(to: directory.appendingPathComponent("config.json"))
+    return directory.path
+}
+
+let fullConfig = """
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": true,
+    "user": { "uid": 1000, "gid": 100, "additionalGids": [10, 20], "umask": 18 },
+    "args": ["sh", "-c", "echo \\"hi\\""],
+    "env": ["PATH=/bin", "A=b=c"],
+    "cwd": "/home",
+    "rlimits": [{ "type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024 }],
+    "capabilities": { "bounding": ["CAP_CHOWN"] },
+    "noNewPrivileges": true
+  },
+  "root": { "path": "rootfs", "readonly": true },
+  "hostname": "box",
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777", "size=64m"] },
+    { "destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"] },
+    { "destination": "/etc/resolv.conf", "type": "bind", "source": "/etc/resolv.conf", "options": ["rbind", "ro"] },
+    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup" }
+  ],
+  "linux": { "namespaces": [{ "type": "pid" }], "seccomp": {}, "resources": {} }
+}
+"""
+
+@Suite("OCI bundle")
+struct BundleTests {
+    @Test func readsTheProcessRootAndMounts() throws {
+        let directory = try makeBundle(fullConfig)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = try Bundle.load(directory)
+        #expect(bundle.rootPath == directory + "/rootfs")
+        #expect(bundle.readOnlyRoot)
+        let process = bundle.process
+        #expect(process.arguments == ["sh", "-c", "echo \"hi\""])
+        #expect(process.environment == ["PATH=/bin", "A=b=c"])
+        #expect(process.workingDirectory == "/home")
+        #expect(process.terminal)
+        #expect(process.uid == 1000)
+        #expect(process.gid == 100)
+        #expect(process.additionalGroups == [10, 20])
+        #expect(process.umask == 18)
+        #expect(process.resourceLimits == [.init(resource: 7, soft: 1024, hard: 4096)])
+        #expect(process.hostname == "box")
+        let expected: [ProcessDescription.Mount] = [
+            .init(type: "tmpfs", source: "tmpfs", target: "/tmp", flags: 6, data: "mode=1777,size=64m"),
+            .init(type: "mqueue", source: "mqueue", target: "/dev/mqueue", flags: 14),
+        ]
+        #expect(process.mounts == expected, "/proc comes from init; bind and cgroup mounts cannot be made in the VM")
+    }
+
+    @Test func whatIsNotAppliedIsReportedOnce() throws {
+        let directory = try makeBundle(fullConfig)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let warnings = try Bundle.load(directory).warnings
+        let config = directory + "/config.json"
+        #expect(warnings.contains("\(config): mounts not made in the VM: /etc/resolv.conf (bind from the host), /sys/fs/cgroup (type cgroup)"))
+        #expect(warnings.contains("\(config): linux.namespaces, linux.seccomp, linux.resources not applied (the VM is the isolation boundary)"))
+        #expect(warnings.contains("\(config): process.capabilities is not applied inside the VM yet"))
+        #expect(Set(warnings).count == warnings.count, "each once")
+    }
+
+    @Test(arguments: [
+        (#"{"root": {"path": "rootfs"}}"#, "process is missing (nothing to run)"),
+        (#"{"process": {"args": [], "cwd": "/"}, "root": {"path": "rootfs"}}"#, "process.args is empty (nothing to run)"),
+        (#"{"process": {"args": ["sh"], "cwd": "home"}, "root": {"path": "rootfs"}}"#, "process.cwd 'home' is not an absolute path"),
+        (#"{"process": {"args": ["sh", 1], "cwd": "/"}, "root": {"path": "rootfs"}}"#, "process.args[1] is not a string"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}}"#, "root is missing"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "user": {"uid": -1, "gid": 0}}, "root": {"path": "rootfs"}}"#, "process.user.uid is not a non-negative integer"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "rlimits": [{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}]}, "root": {"path": "rootfs"}}"#, "process.rlimits[0].type 'RLIMIT_BOGUS' is not a known RLIMIT_*"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"type": "tmpfs"}]}"#, "mounts[0].destination is missing or not a string"),
+    ])
+    func badConfigsNameTheFileAndTheField(config: String, message: String) throws {
+        let directory = try makeBundle(config)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: BundleError("\(directory)/config.json: \(message)")) { try Bundle.load(directory) }
+    }
+
+    @Test func aMissingRootfsOrConfigIsNamed() throws {
+        let directory = try makeBundle(#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}}"#, rootfs: false)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect(throws: BundleError("\(directory)/config.json: root.path \(directory)/rootfs does not exist")) { try Bundle.load(directory) }
+        try FileManager.default.removeItem(atPath: directory + "/config.json")
+        #expect(throws: BundleError("cannot read \(directory)/config.json: No such file or directory")) { try Bundle.load(directory) }
+        #expect(throws: BundleError("bundle /nonexistent/bundle: no such directory")) { try Bundle.load("/nonexistent/bundle") }
+    }
+
+    @Test func invalidJSONSaysWhere() throws {
+        let directory = try makeBundle("{\n  \"process\": {\n    \"args\": [\"sh\",]\n}")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        #expect { try Bundle.load(directory) } throws: { error in
+            "\(error)" == "\(directory)/config.json is not valid JSON: line 3, column 19: unexpected character ']'"
+        }
+    }
+
+    @Test func theDefaultBundleScriptMakesALoadableBundle() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("default-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/make-default-bundle.sh").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [script, directory]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0)
+        let bundle = try Bundle.load(directory)
+        #expect(bundle.process.arguments == ["sh"])
+        #expect(FileManager.default.isExecutableFile(atPath: bundle.rootPath + "/bin/sh"))
+        #expect(bundle.warnings.isEmpty)
+    }
+}
