@@ -165,3 +165,18 @@ extension VirtioConsoleTests {
         #expect(try harness.take(ConsolePort.stdin.receiveQueue).isEmpty)
     }
 }
+
+extension VirtioConsoleTests {
+    /// Host stdin can arrive before the driver resets the device at boot.
+    @Test func inputFromBeforeADriverResetSurvivesIt() throws {
+        let harness = try ConsoleHarness()
+        harness.console.enqueueInput(Array("early".utf8))
+        harness.console.endStdin()
+        harness.driver.bringUp(features: VirtioFeature.version1 | VirtioConsole.multiport, rings: harness.rings)
+        try harness.handshake()
+        _ = try harness.take(2)
+        try harness.post(ConsolePort.stdin.receiveQueue, capacity: 16)
+        #expect(try harness.take(ConsolePort.stdin.receiveQueue) == [Array("early".utf8)])
+        #expect(try harness.take(2) == [ConsoleHarness.control(1, 6, 0)])
+    }
+}

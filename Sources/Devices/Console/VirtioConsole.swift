@@ -51,8 +51,16 @@ public final class VirtioConsole: VirtioDevice {
 
     public func activate(_ context: VirtioContext) throws(VirtioError) {}
 
+    /// A driver reset forgets the guest side; host input that already
+    /// arrived (stdin and its EOF) stays for the next driver.
     public func reset() {
-        state.withLock { $0 = State() }
+        state.withLock { state in
+            var fresh = State()
+            fresh.pending[.stdin] = state.pending[.stdin]
+            fresh.pending[.console] = state.pending[.console]
+            fresh.stdinEnded = state.stdinEnded
+            state = fresh
+        }
     }
 
     // MARK: Host side
