@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The whole host side of the container channel under real KVM, driven by
+/// firmware/virtio: virtio-mmio, split queues, ioeventfd kicks, irqfd
+/// interrupts, the multiport console and guest/PROTOCOL.md's control port.
+@Suite("virtio-console firmware under KVM", .enabled(if: Host.hasKVM, Host.noKVMReason))
+struct VirtioConsoleFirmwareTests {
+    func run(_ guest: String, stdin: Data) throws -> Command.Result {
+        Command.run(Fixtures.vmmExecutable, ["run", "--firmware", try Fixtures.firmware(guest)], standardInput: stdin)
+    }
+
+    @Test func stdinEchoesToStdoutWithSeparateStderrAndTheExitCode() throws {
+        let input = Data("hello\0world\n\u{FF}".utf8)
+        let result = try run("virtio_console", stdin: input)
+        #expect(result.exitedNormally)
+        #expect(result.status == 7, "EXITED code 7 on the control port is vmm's status")
+        #expect(Data(result.standardOutput.utf8) == input)
+        #expect(result.standardError == "stderr: \(input.count) bytes\n")
+    }
+
+    @Test func emptyStdinIsAnImmediateEOF() throws {
+        let result = try run("virtio_console", stdin: Data())
+        #expect(result.status == 7)
+        #expect(result.standardOutput.isEmpty)
+        #expect(result.standardError == "stderr: 0 bytes\n")
+    }
+
+    @Test func aMebibyteOfBinaryStdinComesBackByteExact() throws {
+        var generator = SystemRandomNumberGenerator()
+        let input = Data((0..<(1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let path = try Fixtures.temporaryFile("stdin", Array(input))
+        let output = path + ".out"
+        let shell = "'\(Fixtures.vmmExecutable)' run --firmware '\(try Fixtures.firmware("virtio_console"))' < '\(path)' > '\(output)'"
+        let result = Command.run("/bin/sh", ["-c", shell])
+        #expect(result.status == 7)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == input)
+        #expect(result.standardError == "stderr: 1048576 bytes\n")
+    }
+
+    @Test(arguments: [
+        ("virtio_bad_address", "descriptor 0: buffer at 0xf0000000 of 16 bytes is outside guest memory"),
+        ("virtio_bad_length", "descriptor 0: buffer at 0xfff000 of 4294967295 bytes is outside guest memory"),
+        ("virtio_bad_wrap", "descriptor 0: buffer at 0xfffffffffffff000 of 4294967295 bytes is outside guest memory"),
+        ("virtio_desc_loop", "descriptor chain from 0 loops"),
+        ("virtio_avail_jump", "available index jumped from 0 to 21, more than the queue size 16"),
+    ])
+    func malformedQueuesBreakTheDeviceNotTheVMM(guest: String, reason: String) throws {
+        let result = try run(guest, stdin: Data())
+        #expect(result.exitedNormally, "vmm must not crash")
+        #expect(result.status == 125)
+        #expect(result.standardError == "vmm: virtio-console: queue 7: \(reason)\n")
+    }
+}
