@@ -1,9 +1,10 @@
 import Glibc
 import KVM
 
-/// The VMM's I/O thread: waits on file descriptors (queue-notify eventfds,
-/// host stdin) with poll(2) and runs their handlers, until stopped.
-/// Handlers run on this thread only, one at a time.
+/// The VMM's I/O loop: waits on file descriptors (queue-notify eventfds,
+/// host stdin, signals) with poll(2) and runs their handlers, one at a
+/// time. It runs on the thread that called `run(until:)` (the main thread:
+/// no extra thread to start, which shows at this scale).
 final class EventLoop: @unchecked Sendable {
     struct Source {
         let fd: Int32
@@ -13,48 +14,21 @@ final class EventLoop: @unchecked Sendable {
     }
 
     private var sources: [Source] = []
-    private let stopper: EventFD
-    private var thread: pthread_t = 0
-    private var started = false
 
-    init() throws(KVMError) {
-        stopper = try EventFD(nonBlocking: true)
-    }
-
-    /// Register before `start()`.
+    /// Register before `run(until:)`.
     func add(fd: Int32, isActive: @escaping () -> Bool = { true }, onReadable: @escaping () -> Void) {
         sources.append(Source(fd: fd, isActive: isActive, onReadable: onReadable))
     }
 
-    func start() throws(KVMError) {
-        let box = Unmanaged.passRetained(self).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            let loop = Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, box)
-        guard result == 0 else {
-            Unmanaged<EventLoop>.fromOpaque(box).release()
-            throw .threadFailed(errno: result)
-        }
-        started = true
-    }
-
-    func stop() {
-        guard started else { return }
-        stopper.signal()
-        pthread_join(thread, nil)
-        started = false
-    }
-
-    private func run() {
+    /// Runs handlers until `stop` is readable (the machine's stop latch).
+    func run(until stop: Int32) {
         while true {
             let active = sources.filter { $0.isActive() }
-            var fds = [pollfd(fd: stopper.rawValue, events: Int16(POLLIN), revents: 0)]
+            var fds = [pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
             fds += active.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
             // A paused source resumes when some other event (the guest
             // taking data) wakes the loop; the timeout is a backstop.
-            let ready = poll(&fds, nfds_t(fds.count), 100)
+            let ready = poll(&fds, nfds_t(fds.count), active.count < sources.count ? 100 : -1)
             if ready < 0 && errno != EINTR { return }
             if fds[0].revents != 0 { return }
             for (index, source) in active.enumerated() where fds[index + 1].revents != 0 {

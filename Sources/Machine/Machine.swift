@@ -34,13 +34,12 @@ public final class Machine {
         case .linux(let payload): prepared = try prepareLinux(payload)
         }
         let latch: StopLatch
-        let loop: EventLoop
         do {
             latch = try StopLatch()
-            loop = try EventLoop()
         } catch {
             throw .kvm(error)
         }
+        let loop = EventLoop()
         let console = TailKeepingSink(forwardingTo: configuration.console)
         var devices = try DeviceSet(console: console, timeline: timeline)
         var wiring: ConsoleWiring?
@@ -64,13 +63,7 @@ public final class Machine {
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,
             terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
-        do {
-            try loop.start()
-        } catch {
-            throw .kvm(error)
-        }
-        defer { loop.stop() }
-        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch)
+        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop)
         timeline.record("vm stopped")
         withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
         return outcome
@@ -128,9 +121,9 @@ public final class Machine {
         return memory
     }
 
-    /// Starts one thread per vCPU, waits for the first outcome, then kicks
-    /// every vCPU out of the guest and joins them.
-    func runVCPUs(_ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch) throws(MachineError) -> MachineOutcome {
+    /// Starts one thread per vCPU, serves I/O on this thread until the first
+    /// outcome, then kicks every vCPU out of the guest and joins them.
+    func runVCPUs(_ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch, loop: EventLoop) throws(MachineError) -> MachineOutcome {
         var threads: [VCPUThread] = []
         for vcpu in vcpus {
             let runner = VCPURunner(
@@ -144,6 +137,7 @@ public final class Machine {
             }
         }
         timeline.record("vcpus started")
+        loop.run(until: latch.doorbellFD)
         let result = latch.wait()
         for thread in threads { thread.kick() }
         for thread in threads { thread.join() }

@@ -12,6 +12,9 @@ final class StopLatch: Sendable {
 
     var isSet: Bool { outcome.withLock { $0 != nil } }
 
+    /// Readable once an outcome is in: the event loop's stop condition.
+    var doorbellFD: Int32 { doorbell.rawValue }
+
     func finish(_ result: Result<MachineOutcome, MachineError>) {
         let first = outcome.withLock { current in
             guard current == nil else { return false }
