@@ -47,7 +47,7 @@ def main():
     parser.add_argument("--vmm", default=".build/release/vmm")
     args = parser.parse_args()
     if not os.access(args.vmm, os.X_OK):
-        sys.exit(f"no vmm binary at {args.vmm}: swift build -c release --static-swift-stdlib --product vmm")
+        sys.exit(f"no vmm binary at {args.vmm}: swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product vmm")
     directory = kernel_directory()
     print(f"{args.runs} runs each; medians in ms since vmm started\n")
     print(f"{'kernel':10} {'size MB':>8} {'vm created':>11} {'loaded':>8} {'configured':>11} {'vcpus started':>14} {'first exit':>11}")

@@ -33,8 +33,8 @@ command -v swift >/dev/null || { echo "setup: no Swift toolchain (swift 6.x) on 
 echo "setup: building firmware guests" >&2
 make -s -C firmware >&2
 
-echo "setup: building vmm (release, static Swift runtime)" >&2
-swift build -c release --static-swift-stdlib --product vmm >&2
+echo "setup: building vmm (release, fully static: no dynamic loader at start)" >&2
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product vmm >&2
 
 echo "setup: building the guest init and the default busybox bundle" >&2
 make -s -C guest >&2

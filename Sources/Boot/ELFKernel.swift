@@ -21,49 +21,61 @@ public struct ELFKernel: Sendable {
     /// The ELF entry: physical address of startup_64.
     public let entry: UInt64
     public let pvhEntry: UInt32?
-    public let bytes: [UInt8]
+    /// Where the segments' bytes are read from.
+    public let source: any KernelSource
+
+    /// The largest program-header table or note segment read in whole.
+    static let maximumTableSize = 1 << 20
 
     public static func looksLikeELF(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 4 && Array(bytes[0..<4]) == elfMagic
     }
 
     public init(bytes: [UInt8]) throws(KernelImageError) {
-        guard Self.looksLikeELF(bytes) else { throw .notAKernel }
-        guard bytes.count >= 64 else { throw .badELF("shorter than an ELF header") }
-        guard bytes[4] == 2, bytes[5] == 1 else { throw .badELF("not 64-bit little-endian") }
-        guard bytes.little16(18) == Self.x86_64 else { throw .badELF("not built for x86-64") }
-        let headerOffset = bytes.little64(32)
-        let headerSize = Int(bytes.little16(54))
-        let headerCount = Int(bytes.little16(56))
-        guard headerSize >= 56, headerOffset <= UInt64(bytes.count),
-              UInt64(headerSize * headerCount) <= UInt64(bytes.count) - headerOffset else {
+        try self.init(source: bytes)
+    }
+
+    /// Reads the ELF and program headers and the notes; segment contents
+    /// stay in `source` until the loader copies them into guest memory.
+    public init(source: any KernelSource) throws(KernelImageError) {
+        guard source.size >= 4, Self.looksLikeELF(try source.bytes(at: 0, count: 4)) else { throw .notAKernel }
+        guard source.size >= 64 else { throw .badELF("shorter than an ELF header") }
+        let header = try source.bytes(at: 0, count: 64)
+        guard header[4] == 2, header[5] == 1 else { throw .badELF("not 64-bit little-endian") }
+        guard header.little16(18) == Self.x86_64 else { throw .badELF("not built for x86-64") }
+        let headerOffset = header.little64(32)
+        let headerSize = Int(header.little16(54))
+        let headerCount = Int(header.little16(56))
+        guard headerSize >= 56, headerSize * headerCount <= Self.maximumTableSize, headerOffset <= source.size,
+              UInt64(headerSize * headerCount) <= source.size - headerOffset else {
             throw .badELF("program headers lie outside the file")
         }
+        let table = try source.bytes(at: headerOffset, count: headerSize * headerCount)
         var segments: [Segment] = []
         var pvhEntry: UInt32?
         for index in 0..<headerCount {
-            let header = Int(headerOffset) + index * headerSize
-            let type = bytes.little32(header)
+            let entry = index * headerSize
+            let type = table.little32(entry)
             guard type == Self.loadType || type == Self.noteType else { continue }
-            let offset = bytes.little64(header + 8)
-            let fileSize = bytes.little64(header + 32)
-            guard offset <= UInt64(bytes.count), fileSize <= UInt64(bytes.count) - offset else {
+            let offset = table.little64(entry + 8)
+            let fileSize = table.little64(entry + 32)
+            guard offset <= source.size, fileSize <= source.size - offset else {
                 throw .badELF("segment \(index) runs past the end of the file")
             }
             let range = Int(offset)..<Int(offset + fileSize)
             if type == Self.loadType {
-                let memorySize = bytes.little64(header + 40)
+                let memorySize = table.little64(entry + 40)
                 guard memorySize >= fileSize else { throw .badELF("segment \(index) is larger in the file than in memory") }
-                segments.append(Segment(physicalAddress: bytes.little64(header + 24), fileRange: range, memorySize: memorySize))
-            } else if pvhEntry == nil {
-                pvhEntry = Self.pvhEntry(inNotes: bytes[range])
+                segments.append(Segment(physicalAddress: table.little64(entry + 24), fileRange: range, memorySize: memorySize))
+            } else if pvhEntry == nil, range.count <= Self.maximumTableSize {
+                pvhEntry = Self.pvhEntry(inNotes: try source.bytes(at: offset, count: range.count)[...])
             }
         }
         guard !segments.isEmpty else { throw .badELF("no loadable segments") }
         self.segments = segments
-        self.entry = bytes.little64(24)
+        self.entry = header.little64(24)
         self.pvhEntry = pvhEntry
-        self.bytes = bytes
+        self.source = source
     }
 
     /// Walks a PT_NOTE segment for the Xen PHYS32_ENTRY note.

@@ -32,10 +32,17 @@ public struct LinuxLoader {
     public var memoryMap: [E820Entry] { E820Map.build(for: memory.regions) }
 
     public func load(kernel bytes: [UInt8], initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
-        if ELFKernel.looksLikeELF(bytes) {
-            return try load(ELFKernel(bytes: bytes), initrd: initrd, commandLine: commandLine)
+        try load(kernel: bytes as any KernelSource, initrd: initrd, commandLine: commandLine)
+    }
+
+    /// An ELF is read segment by segment into guest memory; a bzImage (one
+    /// compressed blob) is read whole.
+    public func load(kernel source: any KernelSource, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
+        let magic = source.size >= 4 ? try source.bytes(at: 0, count: 4) : []
+        if ELFKernel.looksLikeELF(magic) {
+            return try load(ELFKernel(source: source), initrd: initrd, commandLine: commandLine)
         }
-        return try load(BzImage(bytes: bytes), initrd: initrd, commandLine: commandLine)
+        return try load(BzImage(bytes: source.bytes(at: 0, count: Int(source.size))), initrd: initrd, commandLine: commandLine)
     }
 
     func load(_ kernel: BzImage, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
@@ -65,7 +72,8 @@ public struct LinuxLoader {
                   segment.physicalAddress <= lowMemoryEnd, segment.memorySize <= lowMemoryEnd - segment.physicalAddress else {
                 throw KernelImageError.kernelDoesNotFit(bytes: segment.physicalAddress &+ segment.memorySize, memoryBytes: lowMemoryEnd)
             }
-            try memory.write(Array(kernel.bytes[segment.fileRange]), at: segment.physicalAddress)
+            let destination = try memory.pointer(at: segment.physicalAddress, length: UInt64(segment.fileRange.count))
+            try kernel.source.copy(at: UInt64(segment.fileRange.lowerBound), count: segment.fileRange.count, to: destination)
             kernelEnd = max(kernelEnd, segment.physicalAddress + segment.memorySize)
         }
         let commandLineAddress = try writeCommandLine(commandLine, limit: ELFKernel.commandLineLimit)

@@ -7,8 +7,17 @@ extension Machine {
     /// then memory laid out per the boot protocol and every vCPU configured.
     func prepareLinux(_ payload: MachineConfiguration.LinuxPayload) throws(MachineError) -> PreparedGuest {
         let kernelFile = "kernel \(payload.kernelPath)"
-        let kernel = try HostFile.read(payload.kernelPath, what: "kernel")
-        guard ELFKernel.looksLikeELF(kernel) || BzImage.looksLikeBzImage(kernel) else {
+        let kernel: KernelFile
+        do {
+            kernel = try KernelFile(path: payload.kernelPath)
+        } catch {
+            switch error {
+            case .open(let err): throw .fileUnreadable(what: "kernel", path: payload.kernelPath, errno: err)
+            case .notARegularFile: throw .notARegularFile(what: "kernel", path: payload.kernelPath)
+            }
+        }
+        let header = (try? kernel.bytes(at: 0, count: Int(min(kernel.size, 0x210)))) ?? []
+        guard ELFKernel.looksLikeELF(header) || BzImage.looksLikeBzImage(header) else {
             throw .boot(.notAKernel, file: kernelFile)
         }
         var initrd = payload.initrdImage

@@ -100,7 +100,7 @@ struct ELFKernelTests {
         #expect(kernel.segments.count == 1)
         #expect(kernel.segments[0].physicalAddress == 0x100_0000)
         #expect(kernel.segments[0].memorySize == 0x1000)
-        #expect(Array(kernel.bytes[kernel.segments[0].fileRange]) == [0x90, 0x90, 0xF4])
+        #expect(try kernel.source.bytes(at: UInt64(kernel.segments[0].fileRange.lowerBound), count: 3) == [0x90, 0x90, 0xF4])
         #expect(try ELFKernel(bytes: makeELF(pvhEntry: nil)).pvhEntry == nil)
     }
 
