@@ -24,8 +24,9 @@ public struct BzImage: Sendable {
     public let protocolVersion: UInt16
     /// The setup header as the zero page should carry it (from 0x1F1).
     public let setupHeader: [UInt8]
-    /// The protected-mode kernel, loaded at 1 MiB.
-    public let kernel: ArraySlice<UInt8>
+    /// Where in the file the protected-mode kernel lies (loaded at 1 MiB).
+    public let kernelRange: Range<Int>
+    public let source: any KernelSource
     /// Memory the kernel needs from its load address while it decompresses.
     public let initSize: UInt32
     public let initrdAddressMax: UInt32
@@ -36,22 +37,31 @@ public struct BzImage: Sendable {
     }
 
     public init(bytes: [UInt8]) throws(KernelImageError) {
+        try self.init(source: bytes)
+    }
+
+    /// Reads the real-mode setup for its header; the kernel itself stays in
+    /// `source` until it is loaded.
+    public init(source: any KernelSource) throws(KernelImageError) {
+        // The header lies within the first two sectors; setup is at most 64 sectors.
+        let bytes = try source.bytes(at: 0, count: Int(min(source.size, 65 * 512)))
         guard Self.looksLikeBzImage(bytes) else { throw .notAKernel }
         let version = bytes.little16(Offset.version)
         guard version >= Self.minimumProtocol else { throw .protocolTooOld(version: version) }
-        guard bytes.count > Offset.initSize + 4 else { throw .truncated(expected: Offset.initSize + 4, actual: bytes.count) }
+        guard bytes.count > Offset.initSize + 4 else { throw .truncated(expected: Offset.initSize + 4, actual: Int(source.size)) }
         guard bytes.little16(Offset.xloadflags) & Self.kernel64Flag != 0 else { throw .not64Bit }
 
         let sectors = bytes[Offset.setupSectors] == 0 ? 4 : Int(bytes[Offset.setupSectors])
         let setupSize = (sectors + 1) * 512
         let kernelSize = Int(bytes.little32(Offset.systemSize)) * 16
         let headerEnd = Offset.magic + Int(bytes[Offset.headerEnd])
-        guard bytes.count >= setupSize + kernelSize, headerEnd <= setupSize else {
-            throw .truncated(expected: setupSize + kernelSize, actual: bytes.count)
+        guard source.size >= UInt64(setupSize + kernelSize), headerEnd <= setupSize else {
+            throw .truncated(expected: setupSize + kernelSize, actual: Int(source.size))
         }
         protocolVersion = version
         setupHeader = Array(bytes[Offset.setupSectors..<headerEnd])
-        kernel = bytes[setupSize..<(setupSize + kernelSize)]
+        kernelRange = setupSize..<(setupSize + kernelSize)
+        self.source = source
         initSize = bytes.little32(Offset.initSize)
         initrdAddressMax = bytes.little32(Offset.initrdAddressMax)
         commandLineLimit = Int(bytes.little32(Offset.commandLineSize))

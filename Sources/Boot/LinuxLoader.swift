@@ -42,13 +42,14 @@ public struct LinuxLoader {
         if ELFKernel.looksLikeELF(magic) {
             return try load(ELFKernel(source: source), initrd: initrd, commandLine: commandLine)
         }
-        return try load(BzImage(bytes: source.bytes(at: 0, count: Int(source.size))), initrd: initrd, commandLine: commandLine)
+        return try load(BzImage(source: source), initrd: initrd, commandLine: commandLine)
     }
 
     func load(_ kernel: BzImage, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
-        let kernelEnd = X86Layout.kernelLoad + max(UInt64(kernel.initSize), UInt64(kernel.kernel.count))
+        let kernelEnd = X86Layout.kernelLoad + max(UInt64(kernel.initSize), UInt64(kernel.kernelRange.count))
         guard kernelEnd <= lowMemoryEnd else { throw KernelImageError.kernelDoesNotFit(bytes: kernelEnd, memoryBytes: lowMemoryEnd) }
-        try memory.write(Array(kernel.kernel), at: X86Layout.kernelLoad)
+        try kernel.source.load(
+            at: UInt64(kernel.kernelRange.lowerBound), count: kernel.kernelRange.count, into: memory, guestAddress: X86Layout.kernelLoad)
         let commandLineAddress = try writeCommandLine(commandLine, limit: kernel.commandLineLimit)
         var zeroPage = ZeroPage(setupHeader: kernel.setupHeader)
         zeroPage.setCommandLine(address: commandLineAddress)
@@ -72,8 +73,8 @@ public struct LinuxLoader {
                   segment.physicalAddress <= lowMemoryEnd, segment.memorySize <= lowMemoryEnd - segment.physicalAddress else {
                 throw KernelImageError.kernelDoesNotFit(bytes: segment.physicalAddress &+ segment.memorySize, memoryBytes: lowMemoryEnd)
             }
-            let destination = try memory.pointer(at: segment.physicalAddress, length: UInt64(segment.fileRange.count))
-            try kernel.source.copy(at: UInt64(segment.fileRange.lowerBound), count: segment.fileRange.count, to: destination)
+            try kernel.source.load(
+                at: UInt64(segment.fileRange.lowerBound), count: segment.fileRange.count, into: memory, guestAddress: segment.physicalAddress)
             kernelEnd = max(kernelEnd, segment.physicalAddress + segment.memorySize)
         }
         let commandLineAddress = try writeCommandLine(commandLine, limit: ELFKernel.commandLineLimit)

@@ -50,6 +50,15 @@ public final class GuestMemory: @unchecked Sendable {
         return hostBase + Int(region.fileOffset + (address - region.guestAddress))
     }
 
+    /// Offset in the memfd of `length` bytes at guest-physical `address`
+    /// (for filling guest RAM with file-to-file copies).
+    public func fileOffset(at address: UInt64, length: UInt64) throws(GuestMemoryError) -> UInt64 {
+        guard let region = regions.first(where: { $0.contains(address, length: length) }) else {
+            throw .outOfRange(address: address, length: length)
+        }
+        return region.fileOffset + (address - region.guestAddress)
+    }
+
     public func read(at address: UInt64, count: Int) throws(GuestMemoryError) -> [UInt8] {
         let source = try pointer(at: address, length: UInt64(count))
         return [UInt8](UnsafeRawBufferPointer(start: source, count: count))
