@@ -10,7 +10,16 @@ public final class BootTimer: BusDevice {
         self.timeline = timeline
     }
 
-    public static func markerName(_ marker: UInt64) -> String { "guest marker \(marker)" }
+    /// guest/PROTOCOL.md §4: init's markers by name, others by number.
+    public static func markerName(_ marker: UInt64) -> String {
+        switch marker {
+        case 0x100: "init started"
+        case 0x101: "init: root filesystem ready"
+        case 0x102: "init: ready sent"
+        case 0x103: "init: exec of the process"
+        default: "guest marker \(marker)"
+        }
+    }
 
     public func read(offset: UInt64, into data: UnsafeMutableRawBufferPointer) -> DeviceAction {
         data.store(littleEndian: 0)

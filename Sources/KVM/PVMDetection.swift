@@ -8,8 +8,14 @@ public enum VirtualizationKind: Equatable, Sendable {
     case pvm
     case unknown
 
-    /// Reads /proc/modules and /proc/cpuinfo; never fails.
-    public static func detect(modulesPath: String = "/proc/modules", cpuinfoPath: String = "/proc/cpuinfo") -> VirtualizationKind {
+    /// Looks at /sys/module (built-in modules with parameters show there
+    /// too), /proc/modules and /proc/cpuinfo; never fails.
+    public static func detect(
+        sysModulePath: String = "/sys/module", modulesPath: String = "/proc/modules", cpuinfoPath: String = "/proc/cpuinfo"
+    ) -> VirtualizationKind {
+        if access("\(sysModulePath)/kvm_pvm", F_OK) == 0 { return .pvm }
+        if access("\(sysModulePath)/kvm_intel", F_OK) == 0 { return .hardware("Intel VT-x") }
+        if access("\(sysModulePath)/kvm_amd", F_OK) == 0 { return .hardware("AMD-V") }
         let modules = readText(modulesPath)
         if modules.split(separator: "\n").contains(where: { $0.hasPrefix("kvm_pvm ") }) { return .pvm }
         if modules.contains("kvm_intel ") { return .hardware("Intel VT-x") }

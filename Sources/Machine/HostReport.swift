@@ -26,6 +26,11 @@ public struct HostReport: Sendable {
         checkKernel(kernelCache)
     }
 
+    /// Lines for what the vmm executable finds next to itself.
+    public mutating func addFound(_ subject: String, _ path: String?, missing advice: String) {
+        if let path { add(.ok, subject, path) } else { add(.missing, subject, advice) }
+    }
+
     public static var defaultKernelCache: String {
         if let value = getenv("VMM_KERNEL_CACHE") { return String(cString: value) }
         return "/var/cache/vmm/kernel"

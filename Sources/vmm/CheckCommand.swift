@@ -20,7 +20,11 @@ struct CheckCommand {
     }
 
     func execute() -> Never {
-        let report = HostReport(kvmDevicePath: kvmDevice)
+        var report = HostReport(kvmDevicePath: kvmDevice)
+        report.addFound("guest init", try? GuestInit.path(), missing: "not built: make -C guest (or set VMM_INIT)")
+        let bundle = ContainerSpec.defaultBundle
+        report.addFound("default bundle", access(bundle + "/config.json", R_OK) == 0 ? bundle : nil,
+                        missing: "none at \(bundle): bash scripts/make-default-bundle.sh")
         for line in report.lines {
             writeStandardOutput("\(line.status.rawValue.rightPadded(8))\(line.subject.rightPadded(16))\(line.detail)\n")
         }

@@ -62,15 +62,20 @@ struct KVMErrorTests {
         let directory = "/tmp/vmm-test-\(getpid())"
         mkdir(directory, 0o700)
         defer { system("rm -rf \(directory)") }
-        let modules = "\(directory)/modules", cpuinfo = "\(directory)/cpuinfo"
+        let modules = "\(directory)/modules", cpuinfo = "\(directory)/cpuinfo", sys = "\(directory)/sys"
+        mkdir(sys, 0o700)
+        func detect() -> VirtualizationKind { VirtualizationKind.detect(sysModulePath: sys, modulesPath: modules, cpuinfoPath: cpuinfo) }
         try write("kvm_pvm 12345 0 - Live 0x0\nkvm 1 1 kvm_pvm, Live 0x0\n", to: modules)
         try write("flags\t: fpu vme hypervisor\n", to: cpuinfo)
-        #expect(VirtualizationKind.detect(modulesPath: modules, cpuinfoPath: cpuinfo) == .pvm)
+        #expect(detect() == .pvm)
         try write("kvm_intel 1 0 - Live 0x0\n", to: modules)
-        #expect(VirtualizationKind.detect(modulesPath: modules, cpuinfoPath: cpuinfo) == .hardware("Intel VT-x"))
+        #expect(detect() == .hardware("Intel VT-x"))
         try write("", to: modules)
         try write("flags\t: fpu svm\n", to: cpuinfo)
-        #expect(VirtualizationKind.detect(modulesPath: modules, cpuinfoPath: cpuinfo) == .hardware("AMD-V"))
+        #expect(detect() == .hardware("AMD-V"))
+        // Built-in modules: no /proc/modules line, but a /sys/module entry.
+        mkdir("\(sys)/kvm_pvm", 0o700)
+        #expect(detect() == .pvm)
     }
 }
 

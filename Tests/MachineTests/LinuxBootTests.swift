@@ -101,7 +101,7 @@ struct FullBootTests {
         let outcome = try Machine(configuration: configuration).run()
         #expect(console.text.contains("vmm-boot-marker: init ran"))
         #expect(outcome == .reset)
-        #expect(configuration.timeline.recorded.contains { $0.name == "guest marker 256" })
+        #expect(configuration.timeline.recorded.contains { $0.name == "init started" })
     }
 }
 
