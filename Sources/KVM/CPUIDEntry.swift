@@ -22,13 +22,7 @@ public struct CPUIDEntry: Equatable, Sendable {
     }
 
     init(_ raw: kvm_cpuid_entry2) {
-        function = raw.function
-        index = raw.index
-        flags = raw.flags
-        eax = raw.eax
-        ebx = raw.ebx
-        ecx = raw.ecx
-        edx = raw.edx
+        self.init(function: raw.function, index: raw.index, flags: raw.flags, eax: raw.eax, ebx: raw.ebx, ecx: raw.ecx, edx: raw.edx)
     }
 
     var raw: kvm_cpuid_entry2 {

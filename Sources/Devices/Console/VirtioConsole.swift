@@ -102,13 +102,20 @@ public final class VirtioConsole: VirtioDevice {
         }
     }
 
-    private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext) throws(VirtioError) {
-        let queue = port.transmitQueue
-        var used = false
+    /// Takes every buffer the guest queued on transmit `queue`, returns
+    /// them used, and hands back their bytes, one entry per buffer.
+    private func takeTransmitted(_ queue: Int, _ context: VirtioContext) throws(VirtioError) -> [[UInt8]] {
+        var chunks: [[UInt8]] = []
         while let chain = try context.queues[queue].popAvailable(from: context.memory) {
-            let bytes = chain.readAll(from: context.memory)
+            chunks.append(chain.readAll(from: context.memory))
             try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
-            used = true
+        }
+        if !chunks.isEmpty { context.interrupt(queue) }
+        return chunks
+    }
+
+    private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext) throws(VirtioError) {
+        for bytes in try takeTransmitted(port.transmitQueue, context) {
             if port == .control {
                 for message in try state.decoder.feed(bytes) {
                     if case .exited = message {
@@ -122,23 +129,15 @@ public final class VirtioConsole: VirtioDevice {
                 bytes.withUnsafeBytes { sinks[port]?.write($0) }
             }
         }
-        if used { context.interrupt(queue) }
     }
 
     private func drainControlQueue(_ state: inout State, _ context: VirtioContext) throws(VirtioError) {
-        let queue = Self.controlTransmitQueue
-        var used = false
-        while let chain = try context.queues[queue].popAvailable(from: context.memory) {
-            let bytes = chain.readAll(from: context.memory)
-            try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
-            used = true
-            guard bytes.count >= ConsoleControlEvent.size else { continue }
+        for bytes in try takeTransmitted(Self.controlTransmitQueue, context) where bytes.count >= ConsoleControlEvent.size {
             let id = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
             let event = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
             let value = UInt16(bytes[6]) | UInt16(bytes[7]) << 8
             handleControlEvent(ConsoleControlEvent(rawValue: event), id: id, value: value, &state)
         }
-        if used { context.interrupt(queue) }
     }
 
     private func handleControlEvent(_ event: ConsoleControlEvent?, id: UInt32, value: UInt16, _ state: inout State) {

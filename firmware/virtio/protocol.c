@@ -1,0 +1,98 @@
+#include "protocol.h"
+#include "console.h"
+#include "io.h"
+#include "lib.h"
+
+#define HEADER 6 /* le32 length + le16 type */
+
+struct proto_state proto;
+static uint8_t frame_in[HEADER + MSG_PAYLOAD_MAX];
+static uint32_t have;
+static uint8_t frame_out[HEADER + MSG_PAYLOAD_MAX];
+
+static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+
+void proto_send(uint16_t type, const void *payload, uint32_t len)
+{
+    uint32_t length = len + 2;
+    memcpy(frame_out, &length, 4);
+    memcpy(frame_out + 4, &type, 2);
+    memcpy(frame_out + HEADER, payload, len);
+    console_write(PORT_CONTROL, frame_out, HEADER + len);
+}
+
+/* SIGNAL's rule from PROTOCOL.md: ignore 0, SIGCHLD, SIGCONT, SIGURG,
+   SIGWINCH and the stop signals; any other ends the process. */
+static int is_fatal(int32_t sig)
+{
+    return sig != 0 && sig != 17 && sig != 18 && sig != 23 && sig != 28 && !(sig >= 19 && sig <= 22);
+}
+
+static void dispatch(uint16_t type, const uint8_t *payload, uint32_t len)
+{
+    if (type == MSG_START && len == 0)
+        proto.started = 1;
+    else if (type == MSG_SIGNAL && len == 4 && !proto.fatal_signal && is_fatal((int32_t)le32(payload)))
+        proto.fatal_signal = (int32_t)le32(payload);
+    /* WINSIZE: no terminal here. Unknown types and wrong sizes: ignored. */
+}
+
+static void feed(const uint8_t *p, uint32_t n)
+{
+    while (n && !proto.corrupt) {
+        uint32_t want = have < 4 ? 4 : 4 + le32(frame_in);
+        uint32_t take = want - have < n ? want - have : n;
+        memcpy(frame_in + have, p, take);
+        have += take;
+        p += take;
+        n -= take;
+        if (have == 4 && (le32(frame_in) < 2 || le32(frame_in) > 2 + MSG_PAYLOAD_MAX)) {
+            proto.corrupt = 1;
+        } else if (have > 4 && have == 4 + le32(frame_in)) {
+            dispatch((uint16_t)(frame_in[4] | frame_in[5] << 8), frame_in + HEADER, have - HEADER);
+            have = 0;
+        }
+    }
+}
+
+void proto_poll(void)
+{
+    const uint8_t *data;
+    int n;
+    while ((n = console_peek(PORT_CONTROL, &data)) >= 0) {
+        feed(data, (uint32_t)n);
+        console_release(PORT_CONTROL);
+    }
+}
+
+void proto_ready_wait_start(void)
+{
+    proto_send(MSG_READY, 0, 0);
+    boot_mark(3);
+    for (;;) {
+        console_poll();
+        proto_poll();
+        if (proto.corrupt)
+            proto_error("corrupt control stream from the host");
+        if (proto.fatal_signal)
+            proto_exit(-1, proto.fatal_signal);
+        if (proto.started)
+            break;
+        console_wait(0);
+    }
+    boot_mark(4);
+}
+
+void proto_exit(int32_t code, int32_t signal)
+{
+    int32_t payload[2] = { code, signal };
+    proto_send(MSG_EXITED, payload, sizeof payload);
+    boot_mark(6);
+    halt_forever();
+}
+
+void proto_error(const char *message)
+{
+    proto_send(MSG_ERROR, message, strlen(message));
+    halt_forever();
+}

@@ -1,0 +1,36 @@
+/* Framed control messages on vmm.control (guest/PROTOCOL.md section 3):
+   le32 length (type + payload), le16 type, payload. */
+#ifndef PROTOCOL_H
+#define PROTOCOL_H
+
+#include <stdint.h>
+
+#define MSG_READY 1
+#define MSG_STARTED 2
+#define MSG_EXITED 3
+#define MSG_ERROR 4
+#define MSG_START 0x81
+#define MSG_SIGNAL 0x82
+#define MSG_WINSIZE 0x83
+#define MSG_PAYLOAD_MAX 4096
+
+struct proto_state {
+    int started;      /* START came */
+    int fatal_signal; /* first SIGNAL whose default action ends a process, or 0 */
+    int corrupt;      /* a length field out of range: stop reading */
+};
+
+extern struct proto_state proto;
+
+void proto_send(uint16_t type, const void *payload, uint32_t len);
+/* Parses whatever arrived on vmm.control; updates proto. */
+void proto_poll(void);
+/* Sends READY, waits for START (marks 3 and 4). A fatal SIGNAL first ends
+   the guest with EXITED (-1, signal); a corrupt stream with ERROR. */
+void proto_ready_wait_start(void);
+/* EXITED (code, signal), then halt: the host ends the VM on it. */
+__attribute__((noreturn)) void proto_exit(int32_t code, int32_t signal);
+/* ERROR (message), then halt. */
+__attribute__((noreturn)) void proto_error(const char *message);
+
+#endif
