@@ -3,25 +3,18 @@ import Glibc
 /// A native thread for one vCPU: `KVM_RUN` blocks, so vCPUs never run on
 /// Swift concurrency's cooperative pool.
 public final class VCPUThread: @unchecked Sendable {
-    private var thread: pthread_t = 0
+    private let thread: NativeThread
     private let vcpu: VCPU
 
     /// Starts `body` on a new thread at once.
     public init(vcpu: VCPU, body: @escaping @Sendable () -> Void) throws(KVMError) {
         self.vcpu = vcpu
         KickSignal.installOnce()
-        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
-        let result = pthread_create(&thread, nil, { context in
-            let body = Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue()
+        thread = try NativeThread {
             // The creator's mask is inherited, and thread pools block most
             // signals: a blocked kick would leave the vCPU in KVM_RUN forever.
             KickSignal.unblockOnThisThread()
-            body.run()
-            return nil
-        }, box)
-        guard result == 0 else {
-            Unmanaged<ThreadBody>.fromOpaque(box).release()
-            throw .threadFailed(errno: result)
+            body()
         }
     }
 
@@ -30,17 +23,12 @@ public final class VCPUThread: @unchecked Sendable {
     /// of a run already in progress.
     public func kick() {
         vcpu.requestExit()
-        pthread_kill(thread, KickSignal.number)
+        pthread_kill(thread.thread, KickSignal.number)
     }
 
     public func join() {
-        pthread_join(thread, nil)
+        thread.join()
     }
-}
-
-private final class ThreadBody {
-    let run: () -> Void
-    init(_ run: @escaping () -> Void) { self.run = run }
 }
 
 /// The real-time signal that kicks vCPU threads; its handler does nothing,

@@ -5,9 +5,9 @@ import KVM
 import VhostUser
 
 /// The virtio-fs device wired to the VM and to virtiofsd: vhost-user
-/// negotiated and the memory table sent up front (overlapping the rest of
-/// VM set-up), the rings handed over when the driver is ready, and the VM
-/// stopped if virtiofsd dies.
+/// negotiated and the memory table sent while the guest boots (on the
+/// connector's thread), the rings handed over when the driver is ready,
+/// and the VM stopped if virtiofsd dies.
 struct FileSystemWiring {
     static let tag = "rootfs"
 
@@ -16,23 +16,10 @@ struct FileSystemWiring {
     /// Kept alive for KVM and virtiofsd: one kick eventfd per queue, the irqfd.
     let eventFDs: [EventFD]
 
+    let connector: BackendConnector
+
     init(virtiofsd: Virtiofsd, vm: VirtioMachineParts, latch: StopLatch, timeline: BootTimeline, loop: EventLoop) throws(MachineError) {
-        try virtiofsd.waitForSocket()
-        timeline.record("virtiofsd listening")
-        let frontend: VhostUserFrontend
-        do {
-            frontend = VhostUserFrontend(connection: try VhostUserConnection(connectingTo: virtiofsd.socketPath))
-            try frontend.negotiate()
-            try frontend.setMemoryTable(vm.memory.regions.map { region in
-                VhostUserMemoryRegion(
-                    guestAddress: region.guestAddress, size: region.size,
-                    hostAddress: UInt64(UInt(bitPattern: vm.memory.hostBase)) + region.fileOffset,
-                    fileOffset: region.fileOffset, fileDescriptor: vm.memory.fileDescriptor)
-            })
-        } catch {
-            throw .helper("virtiofsd: \(error)")
-        }
-        timeline.record("vhost-user memory table sent")
+        connector = try BackendConnector(virtiofsd: virtiofsd, memory: vm.memory, timeline: timeline) { latch.finish(.failure($0)) }
         do {
             let call = try EventFD()
             try vm.vm.registerIRQFD(call, gsi: VirtioLayout.fileSystemGSI)
@@ -43,9 +30,11 @@ struct FileSystemWiring {
                     kick, address: VirtioLayout.fileSystemBase + VirtioLayout.queueNotifyOffset, length: 4, value: UInt64(queue))
                 kicks.append(kick)
             }
+            let connector = self.connector
             let device = VirtioFileSystem(
-                tag: Self.tag, frontend: frontend, kickFDs: kicks.map(\.rawValue), callFD: call.rawValue,
-                onActivated: { timeline.record("virtio-fs rings handed to virtiofsd") })
+                tag: Self.tag, kickFDs: kicks.map(\.rawValue), callFD: call.rawValue,
+                onActivated: { timeline.record("virtio-fs rings handed to virtiofsd") },
+                frontend: { () throws(VirtioError) in try connector.frontend() })
             transport = VirtioMMIOTransport(
                 device: device, name: "virtio-fs", memory: vm.memory, interrupt: IRQFDLine(eventFD: call),
                 reportsUsedBufferAlways: true, onFailure: { latch.finish(.failure(.device($0))) })
@@ -54,8 +43,13 @@ struct FileSystemWiring {
             throw .kvm(error)
         }
         self.virtiofsd = virtiofsd
+        let connector = self.connector
         loop.add(fd: virtiofsd.processFD.rawValue) {
-            latch.finish(.failure(.helper("virtiofsd exited during the run (\(virtiofsd.describeExit())): the VM was stopped")))
+            // Before the socket appeared the connector says the same; whichever comes first wins.
+            let message = connector.isConnected
+                ? "virtiofsd exited during the run (\(virtiofsd.describeExit())): the VM was stopped"
+                : "virtiofsd exited before creating its socket (\(virtiofsd.describeExit()))"
+            latch.finish(.failure(.helper(message)))
         }
     }
 }

@@ -63,10 +63,15 @@ public final class Machine {
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,
             terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
-        let outcome = try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop)
+        let outcome = Result { () throws(MachineError) in
+            try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop)
+        }
         timeline.record("vm stopped")
+        // virtiofsd first: that unblocks a connector still waiting on it.
+        sharedDirectory?.virtiofsd.stop()
+        fileSystem?.connector.join()
         withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
-        return outcome
+        return try outcome.get()
     }
 
     /// What the payload-specific set-up hands to the run loop; it also

@@ -1,6 +1,7 @@
 import CKVM
 import Glibc
 import KVM
+import Synchronization
 
 /// The virtiofsd helper serving one VM's shared directory: started with a
 /// parent-death signal, watched through a pidfd, stopped with the VM.
@@ -11,8 +12,8 @@ final class Virtiofsd: @unchecked Sendable {
     let pid: Int32
     let socketPath: String
     let processFD: OwnedDescriptor
-    private var reaped = false
-    private var exitStatus: Int32 = 0
+    /// The wait status once reaped; several threads may ask.
+    private let reapedStatus = Mutex<Int32?>(nil)
 
     /// Starts `binary` sharing `directory` on a socket at `socketPath`.
     /// `log` receives its output (nil: discarded).
@@ -67,33 +68,40 @@ final class Virtiofsd: @unchecked Sendable {
             var fds = [pollfd(fd: watch, events: Int16(POLLIN), revents: 0), pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)]
             _ = poll(&fds, 2, Int32(remaining))
             if fds[1].revents != 0 {
-                throw .helper("virtiofsd exited before creating its socket (\(describeExit()))")
+                throw .helper("virtiofsd exited before creating its socket (\(exitDescriptionWhenGone()))")
             }
             var events = [UInt8](repeating: 0, count: 4096)
             _ = read(watch, &events, events.count)  // drained; the loop re-checks the path
         }
     }
 
-    /// Reaps it if it has exited; describes how.
-    func describeExit() -> String {
-        reap(blocking: false)
-        guard reaped else { return "still running" }
-        if exitStatus & 0x7F == 0 { return "exit status \((exitStatus >> 8) & 0xFF)" }
-        return "killed by signal \(exitStatus & 0x7F)"
+    /// For a pidfd that says it is gone: waits for the status to be reapable.
+    func exitDescriptionWhenGone() -> String {
+        reap(blocking: true)
+        return describeExit()
     }
 
-    private func reap(blocking: Bool) {
-        guard !reaped else { return }
-        var status: Int32 = 0
-        if waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid {
-            reaped = true
-            exitStatus = status
+    /// Reaps it if it has exited; describes how.
+    func describeExit() -> String {
+        guard let status = reap(blocking: false) else { return "still running" }
+        if status & 0x7F == 0 { return "exit status \((status >> 8) & 0xFF)" }
+        return "killed by signal \(status & 0x7F)"
+    }
+
+    @discardableResult
+    private func reap(blocking: Bool) -> Int32? {
+        reapedStatus.withLock { reaped in
+            if reaped == nil {
+                var status: Int32 = 0
+                if waitpid(pid, &status, blocking ? 0 : WNOHANG) == pid { reaped = status }
+            }
+            return reaped
         }
     }
 
     /// SIGTERM, a short grace period watched on the pidfd, then SIGKILL.
     func stop() {
-        guard !reaped else { return }
+        guard reapedStatus.withLock({ $0 }) == nil else { return }
         kill(pid, SIGTERM)
         var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
         if poll(&fd, 1, 500) <= 0 { kill(pid, SIGKILL) }

@@ -6,6 +6,9 @@
 /* The virtio-console device (firmware/README.md, virtio device table). */
 #define CONSOLE_MMIO_BASE 0xD0001000u
 #define CONSOLE_GSI 5
+/* The virtio-fs device (virtio_fs.c). */
+#define FS_MMIO_BASE 0xD0002000u
+#define FS_GSI 6
 
 /* Queue q's rings: one page each. */
 #define RING_BASE 0x00100000u

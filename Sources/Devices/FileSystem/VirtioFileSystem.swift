@@ -16,19 +16,26 @@ public final class VirtioFileSystem: VirtioDevice {
     public let queueCount = 1 + Int(VirtioFileSystem.requestQueues)  // hiprio + requests
 
     let tag: String
-    let frontend: VhostUserFrontend
+    /// The negotiated connection to the backend. It is made while the guest
+    /// boots, so this may wait for it (at DRIVER_OK, on a vCPU thread).
+    let frontend: @Sendable () throws(VirtioError) -> VhostUserFrontend
     /// One eventfd per queue (the queue's ioeventfd), and the irqfd.
     let kickFDs: [Int32]
     let callFD: Int32
     let onActivated: @Sendable () -> Void
 
-    public init(tag: String, frontend: VhostUserFrontend, kickFDs: [Int32], callFD: Int32, onActivated: @escaping @Sendable () -> Void = {}) {
+    public init(
+        tag: String, kickFDs: [Int32], callFD: Int32, onActivated: @escaping @Sendable () -> Void = {},
+        frontend: @escaping @Sendable () throws(VirtioError) -> VhostUserFrontend
+    ) {
         self.tag = tag
         self.frontend = frontend
         self.kickFDs = kickFDs
         self.callFD = callFD
         self.onActivated = onActivated
-        features = VirtioFeature.version1 | (frontend.backendFeatures & Self.indirectDescriptors)
+        // Fixed, so the guest can probe before the backend is connected;
+        // virtiofsd (libvhost-user) serves VERSION_1 and indirect descriptors.
+        features = VirtioFeature.version1 | Self.indirectDescriptors
     }
 
     public func readConfig(offset: UInt64, into data: UnsafeMutableRawBufferPointer) {
@@ -43,6 +50,7 @@ public final class VirtioFileSystem: VirtioDevice {
 
     /// DRIVER_OK: the acked features and each ready ring go to the backend.
     public func activate(_ context: VirtioContext) throws(VirtioError) {
+        let frontend = try self.frontend()
         do {
             try frontend.setFeatures(context.driverFeatures)
             for (index, queue) in context.queues.enumerated() where queue.ready {

@@ -1,0 +1,30 @@
+import Glibc
+
+/// A plain pthread running one closure: for work that blocks in the
+/// kernel (KVM_RUN, a helper's handshake), which must stay off Swift
+/// concurrency's cooperative pool.
+public final class NativeThread: @unchecked Sendable {
+    private(set) var thread: pthread_t = 0
+
+    /// Starts `body` on a new thread at once.
+    public init(_ body: @escaping @Sendable () -> Void) throws(KVMError) {
+        let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
+        let result = pthread_create(&thread, nil, { context in
+            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, box)
+        guard result == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(box).release()
+            throw .threadFailed(errno: result)
+        }
+    }
+
+    public func join() {
+        pthread_join(thread, nil)
+    }
+}
+
+private final class ThreadBody {
+    let run: () -> Void
+    init(_ run: @escaping () -> Void) { self.run = run }
+}

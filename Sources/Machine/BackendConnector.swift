@@ -1,0 +1,79 @@
+import Devices
+import Glibc
+import GuestMemory
+import KVM
+import Synchronization
+import VhostUser
+
+/// Connects to virtiofsd on its own thread while the guest boots: waits
+/// for the socket, negotiates, sends the memory table. The virtio-fs
+/// device takes the result when the driver activates it; a failure ends
+/// the VM at once.
+final class BackendConnector: @unchecked Sendable {
+    private let outcome = Mutex<Result<VhostUserFrontend, MachineError>?>(nil)
+    private let done: EventFD
+    private var thread: NativeThread?
+
+    init(virtiofsd: Virtiofsd, memory: GuestMemory, timeline: BootTimeline, onFailure: @escaping @Sendable (MachineError) -> Void) throws(MachineError) {
+        do {
+            done = try EventFD()
+        } catch {
+            throw .kvm(error)
+        }
+        do {
+            thread = try NativeThread { [self] in
+                let result = Result { () throws(MachineError) -> VhostUserFrontend in
+                    try Self.connect(virtiofsd, memory: memory, timeline: timeline)
+                }
+                self.outcome.withLock { $0 = result }
+                done.signal()
+                if case .failure(let error) = result { onFailure(error) }
+            }
+        } catch {
+            throw .kvm(error)
+        }
+    }
+
+    private static func connect(_ virtiofsd: Virtiofsd, memory: GuestMemory, timeline: BootTimeline) throws(MachineError) -> VhostUserFrontend {
+        try virtiofsd.waitForSocket()
+        timeline.record("virtiofsd listening")
+        do {
+            let frontend = VhostUserFrontend(connection: try VhostUserConnection(connectingTo: virtiofsd.socketPath))
+            try frontend.negotiate()
+            try frontend.setMemoryTable(memory.regions.map { region in
+                VhostUserMemoryRegion(
+                    guestAddress: region.guestAddress, size: region.size,
+                    hostAddress: UInt64(UInt(bitPattern: memory.hostBase)) + region.fileOffset,
+                    fileOffset: region.fileOffset, fileDescriptor: memory.fileDescriptor)
+            })
+            timeline.record("vhost-user memory table sent")
+            return frontend
+        } catch {
+            throw .helper("virtiofsd: \(error)")
+        }
+    }
+
+    /// True once the handshake is done.
+    var isConnected: Bool {
+        outcome.withLock { if case .success = $0 { true } else { false } }
+    }
+
+    /// Waits for the connection; throws what went wrong making it.
+    func frontend() throws(VirtioError) -> VhostUserFrontend {
+        while true {
+            if let result = outcome.withLock({ $0 }) {
+                switch result {
+                case .success(let frontend): return frontend
+                case .failure(let error): throw VirtioError("\(error)")
+                }
+            }
+            done.wait()
+        }
+    }
+
+    /// After virtiofsd is stopped (which unblocks any wait), the thread ends.
+    func join() {
+        thread?.join()
+        thread = nil
+    }
+}
