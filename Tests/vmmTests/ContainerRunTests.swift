@@ -43,3 +43,27 @@ struct ContainerRunTests {
         #expect(result.standardOutput == "hi there\n/tmp\n1000\n1000\nbox\n")
     }
 }
+
+extension ContainerRunTests {
+    /// A busybox bundle over virtio-fs: the process runs from the bundle's
+    /// rootfs, and what it writes there shows up on the host.
+    @Test func aBundleRunsFromItsRootOverVirtioFS() throws {
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-bundle-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
+        try #require(make.status == 0, "\(make.standardError)")
+        let result = Command.vmm("run", "--bundle", bundle, "--", "sh", "-c", "cat /etc/hostname; echo made-in-vm > /root/proof")
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "vmm\n")
+        #expect((try? String(contentsOfFile: bundle + "/rootfs/root/proof", encoding: .utf8)) == "made-in-vm\n")
+    }
+
+    @Test func aReadOnlyRootRefusesWrites() throws {
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-bundle-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        try #require(Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle]).status == 0)
+        let result = Command.vmm("run", "--rootfs", bundle + "/rootfs", "--read-only", "--", "sh", "-c", "touch /root/x")
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("Read-only file system"))
+    }
+}
