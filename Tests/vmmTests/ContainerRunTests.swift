@@ -67,3 +67,16 @@ extension ContainerRunTests {
         #expect(result.standardError.contains("Read-only file system"))
     }
 }
+
+extension ContainerRunTests {
+    /// --tty under a real pseudo-terminal (util-linux `script`): the process
+    /// gets hvc0 as its controlling terminal with the host window's size.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func aTerminalCarriesTheWindowSizeAndTheExitStatus() {
+        let inner = "stty rows 33 cols 101; '\(Fixtures.vmmExecutable)' run --tty -- sh -c 'tty; stty size; exit 5'"
+        let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"])
+        #expect(result.status == 5)
+        #expect(result.standardOutput.contains("/dev/hvc0"))
+        #expect(result.standardOutput.contains("33 101"))
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TestSupport
 
@@ -123,5 +124,25 @@ struct CommandLineTests {
         #expect(result.status == 64)
         #expect(result.standardError == message + "\n")
         #expect(result.standardOutput == "")
+    }
+}
+
+@Suite("vmm run: signals without a console", .enabled(if: Host.hasKVM, Host.noKVMReason))
+struct SignalWithoutConsoleTests {
+    /// A guest with no console to forward to: the signal ends the VM and
+    /// vmm exits as a killed process would, 128 + the signal.
+    @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+    func aSignalEndsTheVM(signal: Int32) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Fixtures.vmmExecutable)
+        process.arguments = ["run", "--firmware", try Fixtures.firmware("spin")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(200_000)
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 128 + signal)
     }
 }
