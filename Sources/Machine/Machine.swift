@@ -47,7 +47,7 @@ public final class Machine {
             // virtio devices need the irqchip for their irqfds.
             let consoleWiring = try ConsoleWiring(
                 vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory), stdio: configuration.stdio,
-                serialConsole: console, latch: latch, timeline: timeline, loop: loop)
+                lifecycle: configuration.lifecycle, serialConsole: console, latch: latch, timeline: timeline, loop: loop)
             try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
             wiring = consoleWiring
         }
@@ -59,6 +59,9 @@ public final class Machine {
                 latch: latch, timeline: timeline, loop: loop)
             try devices.registerMMIO(fileSystemWiring.transport, base: VirtioLayout.fileSystemBase, length: VirtioMMIOTransport.windowSize)
             fileSystem = fileSystemWiring
+        }
+        if let socket = configuration.lifecycle.commandSocket {
+            CommandSocket.install(socket, on: loop, console: wiring, lifecycle: configuration.lifecycle)
         }
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,

@@ -73,6 +73,22 @@ public struct MachineConfiguration: Sendable {
     }
 
     public var sharedDirectory: SharedDirectory?
+
+    /// How the process is started: at once (`vmm run`), or on a command
+    /// (OCI `create` then `start`, through the monitor's socket).
+    public struct Lifecycle: Sendable {
+        public var startWhenReady = true
+        /// Init is ready and waits for START (OCI: the container is created).
+        public var onReady: @Sendable () -> Void = {}
+        /// START went to init (OCI: the container is running).
+        public var onStart: @Sendable () -> Void = {}
+        /// A listening Unix socket taking one-line commands: `start`, `kill N`.
+        public var commandSocket: Int32?
+
+        public init() {}
+    }
+
+    public var lifecycle = Lifecycle()
     /// virtiofsd to run (default: PATH, then Debian's /usr/lib/qemu/virtiofsd).
     public var virtiofsdPath: String?
     /// Where the VM's private directory (virtiofsd's socket) is made.

@@ -37,14 +37,14 @@ struct ConsoleWiring {
     let transport: VirtioMMIOTransport
 
     init(
-        vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, serialConsole: any OutputSink,
+        vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, lifecycle: MachineConfiguration.Lifecycle, serialConsole: any OutputSink,
         latch: StopLatch, timeline: BootTimeline, loop: EventLoop
     ) throws(MachineError) {
         // With a terminal, port 0 is the process's terminal; otherwise it
         // carries only what the kernel or init print on hvc0.
         let console = VirtioConsole(
             sinks: [.console: stdio.terminal ? stdio.output : serialConsole, .stdout: stdio.output, .stderr: stdio.error],
-            handler: ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil).handle)
+            handler: ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle).handle)
         do {
             let interrupt = try EventFD()
             try vm.vm.registerIRQFD(interrupt, gsi: VirtioLayout.consoleGSI)
@@ -114,13 +114,15 @@ final class StdinReader: @unchecked Sendable {
     }
 }
 
-/// The host half of guest/PROTOCOL.md's control channel for `vmm run`:
-/// start the process as soon as init is ready, end the VM when it exits.
+/// The host half of guest/PROTOCOL.md's control channel: start the
+/// process when init is ready (or on a command, for OCI), end the VM when
+/// it exits.
 struct ContainerControl: Sendable {
     let latch: StopLatch
     let timeline: BootTimeline
     /// The host terminal whose size the process's terminal takes.
     let terminalFD: Int32?
+    let lifecycle: MachineConfiguration.Lifecycle
 
     func handle(_ message: GuestControlMessage) -> [GuestControlMessage] {
         switch message {
@@ -128,6 +130,9 @@ struct ContainerControl: Sendable {
             timeline.record("guest ready")
             let size = terminalFD.flatMap(HostTerminal.windowSize)
             let resize: [GuestControlMessage] = size.map { [.windowSize(rows: $0.rows, columns: $0.columns)] } ?? []
+            lifecycle.onReady()
+            guard lifecycle.startWhenReady else { return resize }
+            lifecycle.onStart()
             return resize + [.start]
         case .started:
             timeline.record("process started")

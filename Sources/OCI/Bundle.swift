@@ -13,6 +13,7 @@ public struct Bundle: Sendable {
     public let process: ProcessDescription
     /// Fields vmm does not apply, one line each, for the user to see once.
     public let warnings: [String]
+    public let annotations: [(String, String)]
 
     public static func load(_ directory: String) throws(BundleError) -> Bundle {
         let configPath = directory.hasSuffix("/") ? directory + "config.json" : directory + "/config.json"
@@ -39,6 +40,6 @@ public struct Bundle: Sendable {
         }
         return Bundle(
             directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
-            process: spec.process, warnings: reader.warnings)
+            process: spec.process, warnings: reader.warnings, annotations: spec.annotations)
     }
 }

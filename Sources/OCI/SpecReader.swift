@@ -11,6 +11,7 @@ struct SpecReader {
         var rootPath: String
         var readOnlyRoot: Bool
         var process: ProcessDescription
+        var annotations: [(String, String)]
     }
 
     init(json: JSONValue, file: String) {
@@ -35,7 +36,11 @@ struct SpecReader {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
             }
         }
-        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process)
+        var annotations: [(String, String)] = []
+        if case .object(let members) = json["annotations"] ?? .null {
+            annotations = members.compactMap { if case .string(let text) = $0.1 { ($0.0, text) } else { nil } }
+        }
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, annotations: annotations)
     }
 
     mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {

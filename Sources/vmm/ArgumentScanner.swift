@@ -10,18 +10,18 @@ struct ArgumentScanner {
         case terminator
     }
 
-    private var remaining: ArraySlice<String>
+    private var unread: ArraySlice<String>
     private var pendingInlineValue: (option: String, value: String)?
 
     init(_ arguments: ArraySlice<String>) {
-        remaining = arguments
+        unread = arguments
     }
 
     mutating func next() throws(UsageError) -> Token? {
         if let pending = pendingInlineValue {
             throw UsageError("\(pending.option) takes no value, got '\(pending.value)'")
         }
-        guard let argument = remaining.popFirst() else { return nil }
+        guard let argument = unread.popFirst() else { return nil }
         if argument == "--" { return .terminator }
         guard argument.hasPrefix("-"), argument.count > 1 else { return .positional(argument) }
         if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
@@ -39,7 +39,7 @@ struct ArgumentScanner {
             pendingInlineValue = nil
             return pending.value
         }
-        guard let value = remaining.popFirst() else { throw UsageError("\(option) needs a value") }
+        guard let value = unread.popFirst() else { throw UsageError("\(option) needs a value") }
         return value
     }
 
@@ -49,10 +49,13 @@ struct ArgumentScanner {
         return number
     }
 
+    /// What is left, without consuming it.
+    var remaining: ArraySlice<String> { unread }
+
     /// Everything not yet consumed (after `--`).
     mutating func rest() -> [String] {
-        defer { remaining = [] }
-        return Array(remaining)
+        defer { unread = [] }
+        return Array(unread)
     }
 }
 

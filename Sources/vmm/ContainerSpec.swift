@@ -8,6 +8,23 @@ struct ContainerSpec {
     var process: ProcessDescription
     var rootfs: String?
     var readOnlyRoot = false
+    /// A firmware stand-in for Linux (the bundle's dev.vmm.firmware annotation).
+    var firmware: String?
+
+    /// A bundle as it is: the OCI monitor's case.
+    init(bundle: Bundle) {
+        process = bundle.process
+        rootfs = bundle.rootPath
+        readOnlyRoot = bundle.readOnlyRoot
+        firmware = bundle.annotations.last { $0.0 == ContainerMachine.firmwareAnnotation }?.1
+        process.rootFilesystem = .init(tag: "rootfs", readOnly: readOnlyRoot)
+    }
+
+    init(process: ProcessDescription, rootfs: String?, readOnlyRoot: Bool) {
+        self.process = process
+        self.rootfs = rootfs
+        self.readOnlyRoot = readOnlyRoot
+    }
 
     /// `vmm run` with nothing else runs the default bundle the set-up builds.
     static var defaultBundle: String {
@@ -29,7 +46,7 @@ struct ContainerSpec {
                 throw CommandFailure(message: error.description)
             }
             for warning in bundle.warnings { writeStandardError("vmm: warning: \(warning)\n") }
-            spec = ContainerSpec(process: bundle.process, rootfs: bundle.rootPath, readOnlyRoot: bundle.readOnlyRoot)
+            spec = ContainerSpec(bundle: bundle)
             if !options.command.isEmpty { spec.process.arguments = options.command }
         } else {
             guard !options.command.isEmpty else {

@@ -9,6 +9,18 @@ enum HelpText {
           run     run a guest in a new VM and exit with its status
           check   report what this host can run
 
+        OCI runtime (as podman, CRI-O or containerd call it):
+          create  [--bundle DIR] [--pid-file FILE] ID   boot the VM to init ready
+          start   ID                                    run the container's process
+          state   ID                                    print its state (JSON)
+          kill    ID [SIGNAL]                           signal the process (default TERM)
+          delete  [--force] ID                          remove a stopped container
+
+        global options (before the command):
+          --root DIR          container state (default /run/vmm)
+          --log FILE          also write errors there
+          --log-format FMT    text or json
+
         vmm <command> --help shows a command's options.
 
         """
@@ -48,6 +60,24 @@ enum HelpText {
           --runtime-dir DIR   where the VM's private directory goes (default /tmp)
           --timeline          print the boot timeline to stderr at the end
           --stop-at-first-exit  end the VM at the guest's first exit (benchmarks)
+
+        """
+
+    static let create = """
+        usage: vmm [--root DIR] create [--bundle DIR] [--pid-file FILE] ID
+
+        Boots the VM for the OCI bundle (default: the current directory) until
+        its init is ready, and returns; the monitor process left behind runs
+        the VM, and its exit status will be the container's. The pid file
+        gets the monitor's pid.
+
+        """
+
+    static let verbs = """
+        usage: vmm [--root DIR] start ID
+               vmm [--root DIR] state ID
+               vmm [--root DIR] kill ID [SIGNAL]
+               vmm [--root DIR] delete [--force] ID
 
         """
 

@@ -24,7 +24,7 @@ struct RunCommand {
         configuration.forwardedSignals = Self.forwardedSignals
         configuration.virtiofsdPath = options.virtiofsd
         configuration.runtimeParent = options.runtimeDirectory
-        configuration.helperLog = options.debug ? 2 : nil
+        if options.debug { configuration.helperLog = 2 }
         // Before any thread exists, so every thread inherits the mask and
         // the event loop alone receives them.
         SignalFD.block(Self.forwardedSignals)
@@ -48,24 +48,15 @@ struct RunCommand {
             configuration.sharedDirectory = options.rootfs.map { .init(path: $0, readOnly: options.readOnlyRoot) }
             return configuration
         }
-        guard let kernelPath = options.kernel ?? DefaultKernel.path else {
-            throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+        guard !options.isKernelOnly else {
+            guard let kernelPath = options.kernel ?? DefaultKernel.path else {
+                throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+            }
+            return MachineConfiguration(payload: .linux(.init(kernelPath: kernelPath, initrdPath: options.initrd, commandLine: options.commandLine)))
         }
-        var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, initrdPath: options.initrd, commandLine: options.commandLine)
-        var configuration: MachineConfiguration
-        if options.isKernelOnly {
-            configuration = MachineConfiguration(payload: .linux(payload))
-        } else {
-            let spec = try ContainerSpec.resolve(options)
-            payload.initrdImage = try ContainerImage.initramfs(for: spec, user: options.user)
-            payload.commandLine = options.commandLine ?? MachineConfiguration.containerCommandLine
-            configuration = MachineConfiguration(payload: .linux(payload))
-            configuration.sharedDirectory = spec.rootfs.map { .init(path: $0, readOnly: spec.readOnlyRoot) }
-            configuration.stdio.terminal = spec.process.terminal
-            // Kernel and init messages stay off the container's output.
-            configuration.console = options.debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
-        }
-        return configuration
+        return try ContainerMachine.configuration(
+            spec: try ContainerSpec.resolve(options), kernel: options.kernel, commandLine: options.commandLine,
+            user: options.user, debug: options.debug)
     }
 }
 

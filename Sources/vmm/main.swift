@@ -4,13 +4,21 @@ import Glibc
 /// Counts from process start: the first thing vmm does.
 let processTimeline = BootTimeline()
 
+var global = GlobalOptions()
+
 let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "run": { try RunCommand(parsing: $0).execute() },
     "check": { try CheckCommand(parsing: $0).execute() },
+    "create": { try CreateCommand(global: global, parsing: $0).execute() },
+    "start": { try ContainerVerb(.start, global: global, parsing: $0).execute() },
+    "state": { try ContainerVerb(.state, global: global, parsing: $0).execute() },
+    "kill": { try ContainerVerb(.kill, global: global, parsing: $0).execute() },
+    "delete": { try ContainerVerb(.delete, global: global, parsing: $0).execute() },
+    "monitor": { try MonitorCommand(global: global, parsing: $0).execute() },
 ]
 
-let arguments = CommandLine.arguments.dropFirst()
 do {
+    let arguments = try global.parse(CommandLine.arguments.dropFirst())
     guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
         writeStandardOutput(HelpText.main)
         exit(arguments.isEmpty ? UsageError.exitStatus : 0)
@@ -18,9 +26,11 @@ do {
     guard let command = commands[name] else { throw UsageError("unknown command '\(name)'") }
     try command(arguments.dropFirst())
 } catch let error as UsageError {
+    global.logError(error.message)
     printError("\(error.message) (see vmm --help)")
     exit(UsageError.exitStatus)
 } catch let failure as CommandFailure {
+    global.logError(failure.message)
     printError(failure.message)
     exit(CommandFailure.exitStatus)
 } catch {

@@ -1,0 +1,48 @@
+import Devices
+import Glibc
+
+/// The monitor's command socket (OCI `start` and `kill` reach the VM
+/// through it): one connection, one line, one reply line.
+enum CommandSocket {
+    static func install(_ listening: Int32, on loop: EventLoop, console wiring: ConsoleWiring?, lifecycle: MachineConfiguration.Lifecycle) {
+        loop.add(fd: listening) {
+            let connection = accept(listening, nil, nil)
+            guard connection >= 0 else { return }
+            defer { close(connection) }
+            // A client that connects and says nothing must not stall the VM.
+            var timeout = timeval(tv_sec: 1, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var buffer = [UInt8](repeating: 0, count: 256)
+            let count = read(connection, &buffer, buffer.count)
+            guard count > 0 else { return }
+            let line = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
+            let reply = handle(line, wiring: wiring, lifecycle: lifecycle)
+            _ = Array((reply + "\n").utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+        }
+    }
+
+    static func handle(_ line: String, wiring: ConsoleWiring?, lifecycle: MachineConfiguration.Lifecycle) -> String {
+        guard let wiring else { return "error: this guest has no console to carry the command" }
+        let words = line.split(separator: " ")
+        switch (words.first, words.count) {
+        case ("start", 1):
+            lifecycle.onStart()
+            wiring.console.send(.start)
+        case ("kill", 2):
+            guard let signal = Int32(words[1]), signal > 0, signal < 65 else { return "error: bad signal \(words[1])" }
+            wiring.console.send(.signal(signal))
+        default:
+            return "error: unknown command '\(line)'"
+        }
+        wiring.transport.withActiveDevice { context throws(VirtioError) in try wiring.console.deliverPending(context) }
+        return "ok"
+    }
+}
+
+extension String {
+    var trimmingSuffixNewline: String {
+        var text = self
+        while text.last == "\n" || text.last == "\r" { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,76 @@
+import Glibc
+import HostFiles
+
+/// Where a container's state lives: `<root>/<id>/` with state.json and the
+/// monitor's command socket. The directory exists exactly while the
+/// container does.
+public struct StateDirectory: Sendable {
+    public static let defaultRoot = "/run/vmm"
+
+    public let root: String
+    public let id: String
+
+    public var path: String { "\(root)/\(id)" }
+    public var statePath: String { "\(path)/state.json" }
+    public var socketPath: String { "\(path)/monitor.sock" }
+
+    /// IDs become path names: no separators, no dot-names, a sane length.
+    public init(root: String, id: String) throws(BundleError) {
+        guard !id.isEmpty, id.utf8.count <= 1024, !id.contains("/"), id != ".", id != "..", !id.utf8.contains(0) else {
+            throw BundleError("invalid container ID '\(id)'")
+        }
+        self.root = root
+        self.id = id
+    }
+
+    /// Creates the directory; fails if the container already exists.
+    public func create() throws(BundleError) {
+        if mkdir(root, 0o711) != 0 && errno != EEXIST {
+            throw BundleError("cannot create the state root \(root): \(String(cString: strerror(errno)))")
+        }
+        guard mkdir(path, 0o700) == 0 else {
+            if errno == EEXIST { throw BundleError("container \(id) already exists") }
+            throw BundleError("cannot create \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    public var exists: Bool { PathKind.of(path) == .directory }
+
+    public func read() throws(BundleError) -> ContainerState {
+        guard exists else { throw BundleError("container \(id) does not exist") }
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(statePath)
+        } catch {
+            throw BundleError("container \(id) is still being created or its state is lost (\(statePath): \(error))")
+        }
+        do {
+            return try ContainerState(stored: try JSONParser.parse(bytes))
+        } catch let error as BundleError {
+            throw error
+        } catch {
+            throw BundleError("\(statePath) is damaged: \(error)")
+        }
+    }
+
+    /// Writes state.json atomically (a reader never sees half a file).
+    public func write(_ state: ContainerState) throws(BundleError) {
+        let text = Array(JSONWriter.write(state.stored).utf8)
+        let temporary = statePath + ".new"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BundleError("cannot write \(statePath): \(String(cString: strerror(errno)))") }
+        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == text.count, rename(temporary, statePath) == 0 else {
+            throw BundleError("cannot write \(statePath): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Removes what vmm put there, then the directory.
+    public func remove() {
+        unlink(statePath)
+        unlink(statePath + ".new")
+        unlink(socketPath)
+        rmdir(path)
+    }
+}

@@ -1,0 +1,34 @@
+import Devices
+import Machine
+
+/// The machine for a container, from `vmm run` and the OCI monitor alike:
+/// our kernel, an initramfs with init and the process, the root filesystem
+/// over virtio-fs, quiet consoles unless debugging.
+enum ContainerMachine {
+    /// Bundles may name a firmware guest in place of Linux: a stand-in that
+    /// speaks guest/PROTOCOL.md, so the OCI lifecycle can be exercised on
+    /// hosts that cannot boot Linux (tier 2 of ARCHITECTURE.md's tests).
+    static let firmwareAnnotation = "dev.vmm.firmware"
+
+    static func configuration(
+        spec: ContainerSpec, kernel: String?, commandLine: String?, user: String?, debug: Bool
+    ) throws(CommandFailure) -> MachineConfiguration {
+        var configuration: MachineConfiguration
+        if let firmware = spec.firmware {
+            configuration = MachineConfiguration(payload: .firmware(path: firmware))
+        } else {
+            guard let kernelPath = kernel ?? DefaultKernel.path else {
+                throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+            }
+            var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
+            payload.initrdImage = try ContainerImage.initramfs(for: spec, user: user)
+            configuration = MachineConfiguration(payload: .linux(payload))
+            // Kernel and init messages stay off the container's output.
+            configuration.console = debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
+        }
+        configuration.sharedDirectory = spec.rootfs.map { .init(path: $0, readOnly: spec.readOnlyRoot) }
+        configuration.stdio.terminal = spec.process.terminal
+        configuration.helperLog = debug ? 2 : nil
+        return configuration
+    }
+}
