@@ -34,7 +34,10 @@ extension Array: KernelSource where Element == UInt8 {
 
     public func copy(at offset: UInt64, count: Int, to destination: UnsafeMutableRawPointer) throws(KernelImageError) {
         try checkRange(offset, count)
-        withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + Int(offset), byteCount: count) }
+        withUnsafeBytes { source in
+            guard let base = source.baseAddress else { return }
+            destination.copyMemory(from: base + Int(offset), byteCount: count)
+        }
     }
 }
 

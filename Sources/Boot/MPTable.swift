@@ -9,13 +9,13 @@ public enum MPTable {
     static let floatingPointerSize = 16
     static let headerSize = 44
 
-    /// The IOAPIC's id follows the vCPUs' APIC ids.
-    public static func ioapicID(cpus: Int) -> UInt8 { UInt8(cpus + 1) }
+    /// The IOAPIC's id follows the vCPUs' APIC ids (0…cpus-1); never 255, the broadcast id.
+    public static func ioapicID(cpus: Int) -> UInt8 { UInt8(cpus) }
 
     /// The floating pointer followed by the configuration table, for
     /// placing at `address`.
-    public static func build(cpus: Int, at address: UInt64 = X86Layout.mpTable) -> [UInt8] {
-        precondition((1...maximumCPUs).contains(cpus), "cpus validated by the machine configuration")
+    public static func build(cpus requested: Int, at address: UInt64 = X86Layout.mpTable) -> [UInt8] {
+        let cpus = min(max(requested, 1), maximumCPUs)  // the configuration already refuses others
         let ioapic = ioapicID(cpus: cpus)
         var entries: [UInt8] = []
         var count: UInt16 = 0

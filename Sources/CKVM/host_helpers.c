@@ -82,3 +82,5 @@ int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[]
 }
 
 int ckvm_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+int ckvm_pidfd_send_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Port 0x510: the guest writes a 32-bit marker and the timeline records
 /// when it arrived.
 public final class BootTimer: BusDevice {
@@ -5,6 +7,9 @@ public final class BootTimer: BusDevice {
     public static let length: UInt64 = 4
 
     private let timeline: BootTimeline
+    /// A guest writing markers in a loop must not grow host memory.
+    public static let maximumMarkers = 256
+    private let count = Atomic<Int>(0)
 
     public init(timeline: BootTimeline) {
         self.timeline = timeline
@@ -27,7 +32,7 @@ public final class BootTimer: BusDevice {
     }
 
     public func write(offset: UInt64, from data: UnsafeRawBufferPointer) -> DeviceAction {
-        guard offset == 0 else { return .none }
+        guard offset == 0, count.add(1, ordering: .relaxed).newValue <= Self.maximumMarkers else { return .none }
         timeline.record(Self.markerName(data.littleEndianValue))
         return .none
     }

@@ -9,9 +9,13 @@ public protocol OutputSink: Sendable {
 /// Writes straight to a file descriptor (the host's stdout, or a log).
 public struct FileDescriptorSink: OutputSink {
     public let fileDescriptor: Int32
+    /// The reader went away (EPIPE): for a container's stdout, what would
+    /// have been SIGPIPE for the process.
+    public let onBrokenPipe: (@Sendable () -> Void)?
 
-    public init(fileDescriptor: Int32) {
+    public init(fileDescriptor: Int32, onBrokenPipe: (@Sendable () -> Void)? = nil) {
         self.fileDescriptor = fileDescriptor
+        self.onBrokenPipe = onBrokenPipe
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
@@ -20,7 +24,8 @@ public struct FileDescriptorSink: OutputSink {
             let written = Glibc.write(fileDescriptor, start, remaining.count)
             if written < 0 {
                 if errno == EINTR { continue }
-                return  // a closed stdout must not stop the guest
+                if errno == EPIPE { onBrokenPipe?() }
+                return
             }
             remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
         }

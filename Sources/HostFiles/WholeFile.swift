@@ -24,7 +24,7 @@ public func readWholeFile(_ path: String) throws(FileReadError) -> [UInt8] {
     var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
     var filled = 0
     while filled < bytes.count {
-        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + filled, $0.count - filled) }
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress.map { $0 + filled }, $0.count - filled) }
         if n < 0 && errno == EINTR { continue }
         if n < 0 { throw .system(errno: errno) }
         if n == 0 { break }

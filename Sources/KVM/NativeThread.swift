@@ -10,7 +10,8 @@ public final class NativeThread: @unchecked Sendable {
     public init(_ body: @escaping @Sendable () -> Void) throws(KVMError) {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         let result = pthread_create(&thread, nil, { context in
-            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+            guard let context else { return nil }
+            Unmanaged<ThreadBody>.fromOpaque(context).takeRetainedValue().run()
             return nil
         }, box)
         guard result == 0 else {

@@ -20,8 +20,9 @@ final class EventLoop: @unchecked Sendable {
         sources.append(Source(fd: fd, isActive: isActive, onReadable: onReadable))
     }
 
-    /// Runs handlers until `stop` is readable (the machine's stop latch).
-    func run(until stop: Int32) {
+    /// Runs handlers until `stop` is readable (the machine's stop latch);
+    /// false when poll itself failed.
+    func run(until stop: Int32) -> Bool {
         while true {
             let active = sources.filter { $0.isActive() }
             var fds = [pollfd(fd: stop, events: Int16(POLLIN), revents: 0)]
@@ -29,8 +30,8 @@ final class EventLoop: @unchecked Sendable {
             // A paused source resumes when some other event (the guest
             // taking data) wakes the loop; the timeout is a backstop.
             let ready = poll(&fds, nfds_t(fds.count), active.count < sources.count ? 100 : -1)
-            if ready < 0 && errno != EINTR { return }
-            if fds[0].revents != 0 { return }
+            if ready < 0 && errno != EINTR { return false }
+            if fds[0].revents != 0 { return true }
             for (index, source) in active.enumerated() where fds[index + 1].revents != 0 {
                 source.onReadable()
             }

@@ -1,4 +1,5 @@
 import Boot
+import Glibc
 import Devices
 import GuestMemory
 import KVM
@@ -67,14 +68,20 @@ public final class Machine {
             configuration.forwardedSignals, on: loop, console: wiring,
             terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
         let outcome = Result { () throws(MachineError) in
-            try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop)
+            // virtiofsd stops before the vCPUs are joined: one may wait on the
+            // connector at DRIVER_OK, and the connector on virtiofsd.
+            try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop) {
+                sharedDirectory?.virtiofsd.stop()
+            }
         }
         timeline.record("vm stopped")
-        // virtiofsd first: that unblocks a connector still waiting on it.
-        sharedDirectory?.virtiofsd.stop()
         fileSystem?.connector.join()
         withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
-        return try outcome.get()
+        let result = try outcome.get()
+        if configuration.expectsExitReport, result == .reset || result == .halted {
+            throw .guest("the VM stopped before init reported the process's exit: the kernel panicked or init died (--debug shows the console)")
+        }
+        return result
     }
 
     /// What the payload-specific set-up hands to the run loop; it also
@@ -131,7 +138,9 @@ public final class Machine {
 
     /// Starts one thread per vCPU, serves I/O on this thread until the first
     /// outcome, then kicks every vCPU out of the guest and joins them.
-    func runVCPUs(_ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch, loop: EventLoop) throws(MachineError) -> MachineOutcome {
+    func runVCPUs(
+        _ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch, loop: EventLoop, beforeJoin: () -> Void
+    ) throws(MachineError) -> MachineOutcome {
         var threads: [VCPUThread] = []
         for vcpu in vcpus {
             let runner = VCPURunner(
@@ -145,9 +154,12 @@ public final class Machine {
             }
         }
         timeline.record("vcpus started")
-        loop.run(until: latch.doorbellFD)
+        if !loop.run(until: latch.doorbellFD) {
+            latch.finish(.failure(.kvm(.ioctlFailed(name: "poll", errno: errno))))
+        }
         let result = latch.wait()
         for thread in threads { thread.kick() }
+        beforeJoin()
         for thread in threads { thread.join() }
         switch result {
         case .success(let outcome): return outcome

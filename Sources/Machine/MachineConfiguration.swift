@@ -89,6 +89,9 @@ public struct MachineConfiguration: Sendable {
     }
 
     public var lifecycle = Lifecycle()
+    /// A container's init reports the process's exit; a reset or halt
+    /// before that report means the kernel panicked or init died.
+    public var expectsExitReport = false
     /// virtiofsd to run (default: PATH, then Debian's /usr/lib/qemu/virtiofsd).
     public var virtiofsdPath: String?
     /// Where the VM's private directory (virtiofsd's socket) is made.
@@ -122,3 +125,13 @@ public struct MachineConfiguration: Sendable {
     }
 }
 
+
+extension MachineConfiguration.Stdio {
+    /// The same, with file-descriptor sinks reporting a vanished reader.
+    func withBrokenPipeHandler(_ handler: @escaping @Sendable () -> Void) -> Self {
+        var copy = self
+        if let sink = output as? FileDescriptorSink { copy.output = FileDescriptorSink(fileDescriptor: sink.fileDescriptor, onBrokenPipe: handler) }
+        if let sink = error as? FileDescriptorSink { copy.error = FileDescriptorSink(fileDescriptor: sink.fileDescriptor, onBrokenPipe: handler) }
+        return copy
+    }
+}

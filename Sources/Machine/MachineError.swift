@@ -35,7 +35,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .invalidConfiguration(let reason): reason
         case .device(let reason): reason
         case .helper(let reason): reason
-        case .guest(let reason): "the guest could not start the process: \(reason)"
+        case .guest(let reason): reason
         case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
         }
     }

@@ -18,7 +18,10 @@ enum SignalForwarding {
         }
         loop.add(fd: signalFD.rawValue) {
             while let signal = signalFD.next() {
-                guard let wiring else {
+                // With nobody to take it yet (no console, or init not ready: a
+                // guest that hangs in boot), a terminating signal ends the VM.
+                let terminating = [SIGINT, SIGTERM, SIGHUP, SIGQUIT].contains(signal)
+                guard let wiring, wiring.readiness.isReady || !terminating else {
                     if signal != SIGWINCH { latch.finish(.success(.exited(status: UInt8(truncatingIfNeeded: 128 + signal)))) }
                     continue
                 }

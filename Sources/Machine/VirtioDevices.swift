@@ -1,5 +1,6 @@
 import Devices
 import Glibc
+import Synchronization
 import GuestMemory
 import KVM
 
@@ -35,6 +36,7 @@ struct IRQFDLine: InterruptLine {
 struct ConsoleWiring {
     let console: VirtioConsole
     let transport: VirtioMMIOTransport
+    let readiness: GuestReadiness
 
     init(
         vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, lifecycle: MachineConfiguration.Lifecycle, serialConsole: any OutputSink,
@@ -42,9 +44,14 @@ struct ConsoleWiring {
     ) throws(MachineError) {
         // With a terminal, port 0 is the process's terminal; otherwise it
         // carries only what the kernel or init print on hvc0.
+        // A reader that goes away ends the VM as SIGPIPE would end the process.
+        let brokenPipe: @Sendable () -> Void = { latch.finish(.success(.exited(status: UInt8(128 + SIGPIPE)))) }
+        let stdio = stdio.withBrokenPipeHandler(brokenPipe)
+        let control = ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle)
         let console = VirtioConsole(
             sinks: [.console: stdio.terminal ? stdio.output : serialConsole, .stdout: stdio.output, .stderr: stdio.error],
-            handler: ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle).handle)
+            handler: control.handle)
+        readiness = control.readiness
         do {
             let interrupt = try EventFD()
             try vm.vm.registerIRQFD(interrupt, gsi: VirtioLayout.consoleGSI)
@@ -123,10 +130,13 @@ struct ContainerControl: Sendable {
     /// The host terminal whose size the process's terminal takes.
     let terminalFD: Int32?
     let lifecycle: MachineConfiguration.Lifecycle
+    /// READY counts once: a guest repeating it gets no second START.
+    let readiness = GuestReadiness()
 
     func handle(_ message: GuestControlMessage) -> [GuestControlMessage] {
         switch message {
         case .ready:
+            guard readiness.markReady() else { return [] }
             timeline.record("guest ready")
             let size = terminalFD.flatMap(HostTerminal.windowSize)
             let resize: [GuestControlMessage] = size.map { [.windowSize(rows: $0.rows, columns: $0.columns)] } ?? []
@@ -141,10 +151,33 @@ struct ContainerControl: Sendable {
             let status = signal > 0 ? 128 + Int(signal) : Int(code)
             latch.finish(.success(.exited(status: UInt8(truncatingIfNeeded: status))))
         case .error(let reason):
-            latch.finish(.failure(.guest(reason)))
+            latch.finish(.failure(.guest("the guest could not start the process: \(GuestText.oneLine(reason))")))
         default:
             break
         }
         return []
+    }
+}
+
+/// Whether init has said READY; read by signal handling too.
+final class GuestReadiness: Sendable {
+    private let ready = Atomic<Bool>(false)
+
+    /// True the first time only.
+    func markReady() -> Bool {
+        !ready.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    var isReady: Bool { ready.load(ordering: .acquiring) }
+}
+
+/// Guest-supplied text on the host's terminal: one line, printable, short.
+enum GuestText {
+    static let limit = 240
+
+    static func oneLine(_ text: String) -> String {
+        var out = String(text.unicodeScalars.prefix(limit).map { $0.value < 0x20 || $0.value == 0x7F ? " " : Character($0) })
+        if text.unicodeScalars.count > limit { out += "…" }
+        return out
     }
 }

@@ -102,9 +102,9 @@ final class Virtiofsd: @unchecked Sendable {
     /// SIGTERM, a short grace period watched on the pidfd, then SIGKILL.
     func stop() {
         guard reapedStatus.withLock({ $0 }) == nil else { return }
-        kill(pid, SIGTERM)
+        ckvm_pidfd_send_signal(processFD.rawValue, SIGTERM)
         var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
-        if poll(&fd, 1, 500) <= 0 { kill(pid, SIGKILL) }
+        if poll(&fd, 1, 500) <= 0 { ckvm_pidfd_send_signal(processFD.rawValue, SIGKILL) }
         reap(blocking: true)
         unlink(socketPath)
     }

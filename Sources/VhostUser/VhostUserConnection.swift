@@ -30,9 +30,14 @@ public final class VhostUserConnection: @unchecked Sendable {
             close(fd)
             throw .connectFailed(path: path, errno: err)
         }
+        // A backend that accepts and then never answers must not hang vmm.
+        var timeout = timeval(tv_sec: Self.replyTimeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         self.fd = fd
         self.path = path
     }
+
+    public static let replyTimeoutSeconds = 5
 
     deinit {
         close(fd)
@@ -74,10 +79,10 @@ public final class VhostUserConnection: @unchecked Sendable {
             var fds = [Int32](repeating: -1, count: 8)
             var received: Int32 = 0
             let n = bytes.withUnsafeMutableBytes { raw in
-                ckvm_recv_with_fds(fd, raw.baseAddress! + filled, count - filled, &fds, Int32(fds.count), &received)
+                ckvm_recv_with_fds(fd, raw.baseAddress.map { $0 + filled }, count - filled, &fds, Int32(fds.count), &received)
             }
             for index in 0..<Int(received) { close(fds[index]) }  // replies we use carry none
-            if n < 0 { throw .receiveFailed(request: request.name, errno: errno) }
+            if n < 0 { throw .receiveFailed(request: request.name, errno: errno == EAGAIN ? ETIMEDOUT : errno) }
             if n == 0 { throw .closed(request: request.name) }
             filled += n
         }

@@ -49,6 +49,15 @@ public final class VhostUserFrontend: @unchecked Sendable {
         }
     }
 
+    /// GET_VRING_BASE: the backend stops the ring (and says where it got
+    /// to), so it no longer touches guest memory the driver reset.
+    public func stopVring(index: UInt32) throws(VhostUserError) {
+        let previous = connection.acknowledgeAll
+        connection.acknowledgeAll = false  // GET requests get their reply, not an ack
+        defer { connection.acknowledgeAll = previous }
+        _ = try connection.send(.getVringBase, payload: VhostUserMessage.vringState(index: index, value: 0), expectsReply: true)
+    }
+
     private func u64(_ reply: [UInt8], _ request: VhostUserRequest) throws(VhostUserError) -> UInt64 {
         guard reply.count == 8 else { throw .badReply(request: request.name, reason: "\(reply.count) bytes instead of 8") }
         return reply.little64(0)

@@ -23,6 +23,7 @@ enum ContainerMachine {
             var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
             payload.initrdImage = try ContainerImage.initramfs(for: spec, user: user)
             configuration = MachineConfiguration(payload: .linux(payload))
+            configuration.expectsExitReport = true
             // Kernel and init messages stay off the container's output.
             configuration.console = debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
         }

@@ -24,7 +24,7 @@ private func writeAll(_ text: String, to fd: Int32) {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {
-        let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+        let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
         if written < 0 && errno == EINTR { continue }
         if written <= 0 { return }
         offset += written

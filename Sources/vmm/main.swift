@@ -3,6 +3,8 @@ import Glibc
 
 /// Counts from process start: the first thing vmm does.
 let processTimeline = BootTimeline()
+// A closed stdout is an EPIPE to handle, not a reason to die mid-teardown.
+signal(SIGPIPE, SIG_IGN)
 
 var global = GlobalOptions()
 

@@ -68,6 +68,14 @@ struct DeviceTests {
         #expect(events[0].nanoseconds <= events[1].nanoseconds)
     }
 
+    @Test func aMarkerFloodStopsBeingRecorded() {
+        let timeline = BootTimeline()
+        let timer = BootTimer(timeline: timeline)
+        var value: UInt32 = 1
+        for _ in 0..<10_000 { _ = withUnsafeBytes(of: &value) { timer.write(offset: 0, from: $0) } }
+        #expect(timeline.recorded.count == BootTimer.maximumMarkers)
+    }
+
     @Test func tailKeepsTheLastLines() {
         let forwarded = CapturingSink()
         let tail = TailKeepingSink(forwardingTo: forwarded, capacity: 16)

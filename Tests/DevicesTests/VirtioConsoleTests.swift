@@ -17,8 +17,10 @@ final class ConsoleHarness: @unchecked Sendable {
     var nextDescriptor: [Int: UInt16] = [:]
     var usedSeen: [Int: UInt16] = [:]
 
-    init() throws {
-        memory = try GuestMemory(size: 4 << 20)
+    /// `wildQueue`: a queue left unready with an available ring at the top
+    /// of the address space (a hostile driver).
+    init(wildQueue: Int? = nil) throws {
+        memory = try GuestMemory(size: 64 << 20)
         let received = self.received
         console = VirtioConsole(sinks: [.console: hvc, .stdout: stdout, .stderr: stderr]) { message in
             received.record(message)
@@ -29,8 +31,13 @@ final class ConsoleHarness: @unchecked Sendable {
         driver = MMIODriver(transport: VirtioMMIOTransport(
             device: console, name: "virtio-console", memory: memory, interrupt: CountingInterrupt(),
             onFailure: { failures.record($0) }))
-        for queue in 0..<console.queueCount {
+        for queue in 0..<console.queueCount where queue != wildQueue {
             rings[queue] = TestRing(memory: memory, size: 32, base: 0x1_0000 + UInt64(queue) * 0x4000)
+        }
+        if let wildQueue {
+            driver.write(0x030, UInt32(wildQueue))
+            driver.write(0x090, 0xFFFF_FFFF)
+            driver.write(0x094, 0xFFFF_FFFF)
         }
         driver.bringUp(features: VirtioFeature.version1 | VirtioConsole.multiport, rings: rings)
     }
@@ -68,12 +75,16 @@ final class ConsoleHarness: @unchecked Sendable {
         withUnsafeBytes(of: id.littleEndian, Array.init) + withUnsafeBytes(of: event.littleEndian, Array.init) + withUnsafeBytes(of: value.littleEndian, Array.init)
     }
 
-    /// DEVICE_READY, then PORT_READY for every port, as the Linux driver does.
-    func handshake() throws {
+    /// DEVICE_READY, then PORT_READY for every port, as the Linux driver
+    /// does; then PORT_OPEN for each, as init opening its ports does.
+    func handshake(openPorts: Bool = true) throws {
         for _ in 0..<24 { try post(2, capacity: 64, notify: false) }
         driver.write(0x050, 2)
         try post(3, bytes: Self.control(0, 0, 1))
         for port in ConsolePort.allCases { try post(3, bytes: Self.control(port.rawValue, 3, 1)) }
+        if openPorts {
+            for port in ConsolePort.allCases { try post(3, bytes: Self.control(port.rawValue, 6, 1)) }
+        }
     }
 }
 
@@ -178,5 +189,54 @@ extension VirtioConsoleTests {
         try harness.post(ConsolePort.stdin.receiveQueue, capacity: 16)
         #expect(try harness.take(ConsolePort.stdin.receiveQueue) == [Array("early".utf8)])
         #expect(try harness.take(2) == [ConsoleHarness.control(1, 6, 0)])
+    }
+}
+
+extension VirtioConsoleTests {
+    /// Linux discards data for a port no guest process has opened: the
+    /// host holds stdin (and its EOF) until the guest's PORT_OPEN.
+    @Test func nothingIsDeliveredBeforeTheGuestOpensThePort() throws {
+        let harness = try ConsoleHarness()
+        try harness.handshake(openPorts: false)
+        _ = try harness.take(2)
+        harness.console.enqueueInput(Array("data".utf8))
+        harness.console.endStdin()
+        try harness.post(ConsolePort.stdin.receiveQueue, capacity: 16)
+        #expect(try harness.take(ConsolePort.stdin.receiveQueue).isEmpty)
+        #expect(try harness.take(2).isEmpty, "no EOF either")
+        try harness.post(3, bytes: ConsoleHarness.control(ConsolePort.stdin.rawValue, 6, 1))
+        #expect(try harness.take(ConsolePort.stdin.receiveQueue) == [Array("data".utf8)])
+        #expect(try harness.take(2) == [ConsoleHarness.control(1, 6, 0)])
+    }
+
+    @Test func aPortReadyFloodIsAnsweredOnce() throws {
+        let harness = try ConsoleHarness()
+        try harness.handshake()
+        let first = try harness.take(2).count
+        for _ in 0..<20 { try harness.post(3, bytes: ConsoleHarness.control(1, 3, 1)) }
+        #expect(try harness.take(2).isEmpty, "after \(first) events, repeats get nothing")
+        #expect(harness.failures.recorded.isEmpty)
+    }
+
+    @Test func aDriverThatNeverPostsControlBuffersBreaksTheDevice() throws {
+        let harness = try ConsoleHarness()
+        try harness.post(3, bytes: ConsoleHarness.control(0, 0, 1))  // DEVICE_READY with no receive buffers
+        for round in 0..<60 {
+            for port in ConsolePort.allCases { try harness.post(3, bytes: ConsoleHarness.control(port.rawValue, 0, 1)) }
+            if !harness.failures.recorded.isEmpty { break }
+            _ = round
+        }
+        // DEVICE_READY is answered once, so the queue stays small: no failure, no growth.
+        #expect(harness.failures.recorded.isEmpty)
+    }
+
+    /// The reviewer's crash: EXITED while stdout's queue was never made
+    /// ready but has wild addresses. The queue is skipped, not walked.
+    @Test func exitedWithAnUnreadyWildQueueDoesNotTrap() throws {
+        let harness = try ConsoleHarness(wildQueue: ConsolePort.stdout.transmitQueue)
+        try harness.handshake()
+        try harness.post(ConsolePort.control.transmitQueue, bytes: GuestControlMessage.exited(code: 0, signal: 0).encoded)
+        #expect(harness.received.recorded == [.exited(code: 0, signal: 0)])
+        #expect(harness.failures.recorded.isEmpty)
     }
 }

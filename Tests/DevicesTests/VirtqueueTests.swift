@@ -76,6 +76,7 @@ struct VirtqueueTests {
 
     @Test func indirectTablesAreFollowedOnce() throws {
         var ring = TestRing(memory: memory)
+        ring.queue.indirectAllowed = true
         let table: UInt64 = 0x5_0000
         for (index, (address, length)) in [(UInt64(0x2_0000), UInt32(4)), (0x3_0000, 8)].enumerated() {
             let entry = table + UInt64(index) * 16
@@ -155,8 +156,26 @@ struct VirtqueueTests {
         expectBroken(&ring, "descriptor index 9 is past the queue size 8")
     }
 
+    @Test func indirectWithoutTheFeatureIsRefused() throws {
+        var ring = TestRing(memory: memory)
+        try ring.setDescriptor(0, address: 0x5_0000, length: 16, flags: Virtqueue.indirect)
+        try ring.publish(0)
+        expectBroken(&ring, "descriptor 0: indirect, but VIRTIO_F_INDIRECT_DESC was not negotiated")
+    }
+
+    @Test func ringAddressesThatWrapAreRefusedNotTrapped() throws {
+        var ring = TestRing(memory: memory)
+        ring.queue.availableRing = UInt64.max - 3
+        expectBroken(&ring, "available index at 0xfffffffffffffffe is outside guest memory")
+        var table = TestRing(memory: memory)
+        table.queue.descriptorTable = UInt64.max - 15
+        try table.setAvailableIndex(1)
+        expectBroken(&table, "descriptor 0 at 0xfffffffffffffff0 is outside guest memory")
+    }
+
     @Test func nestedOrOversizedIndirectTablesAreRefused() throws {
         var ring = TestRing(memory: memory)
+        ring.queue.indirectAllowed = true
         try memory.store(UInt16(Virtqueue.indirect), at: 0x5_0000 + 12)
         try ring.setDescriptor(0, address: 0x5_0000, length: 16, flags: Virtqueue.indirect)
         try ring.setDescriptor(1, address: 0x5_0000, length: 15, flags: Virtqueue.indirect)

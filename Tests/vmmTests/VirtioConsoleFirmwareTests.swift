@@ -75,3 +75,18 @@ extension VirtioConsoleFirmwareTests {
         #expect(process.terminationStatus == 143)
     }
 }
+
+extension VirtioConsoleFirmwareTests {
+    /// `vmm … | head`: the reader leaving ends the VM as SIGPIPE ends a
+    /// process (141), with the usual teardown (nothing left behind).
+    @Test func aReaderThatGoesAwayEndsTheVMAsSIGPIPEWould() throws {
+        let runtime = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-pipe-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: runtime, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: runtime) }
+        let pipeline = "yes | '\(Fixtures.vmmExecutable)' run --runtime-dir '\(runtime.path)' --rootfs '\(runtime.path)' "
+            + "--firmware '\(try Fixtures.firmware("virtio_console"))' | head -c 20 >/dev/null; echo ${PIPESTATUS[1]}"
+        let result = Command.run("/bin/bash", ["-c", pipeline])
+        #expect(result.standardOutput == "141\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: runtime.path).isEmpty)
+    }
+}

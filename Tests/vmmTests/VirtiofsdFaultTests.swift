@@ -72,9 +72,14 @@ struct VirtiofsdFaultTests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // Wait until virtiofsd is up and serving (its socket exists): killed
+        // earlier, it would be the "before creating its socket" case.
         var virtiofsd = ""
         for _ in 0..<500 where virtiofsd.isEmpty {
             usleep(10_000)
+            let sockets = (try? FileManager.default.contentsOfDirectory(atPath: runtime.path))?
+                .filter { FileManager.default.fileExists(atPath: runtime.path + "/" + $0 + "/virtiofsd.sock") } ?? []
+            guard !sockets.isEmpty else { continue }
             virtiofsd = Command.run("/usr/bin/pgrep", ["-P", "\(process.processIdentifier)", "virtiofsd"])
                 .standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }

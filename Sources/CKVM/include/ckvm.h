@@ -112,5 +112,7 @@ long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max
 int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int ckvm_pidfd_open(int pid);
+/// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.
+int ckvm_pidfd_send_signal(int pidfd, int signal);
 
 #endif

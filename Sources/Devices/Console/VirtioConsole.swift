@@ -8,6 +8,9 @@ public final class VirtioConsole: VirtioDevice {
     public static let multiport: UInt64 = 1 << 1
     public static let controlReceiveQueue = 2
     public static let controlTransmitQueue = 3
+    /// Control events waiting for receive buffers; more means a driver
+    /// that never posts them.
+    static let maximumPendingControl = 256
 
     public let deviceType: UInt32 = 3
     public let features: UInt64 = VirtioFeature.version1 | VirtioConsole.multiport
@@ -22,7 +25,12 @@ public final class VirtioConsole: VirtioDevice {
         var pending: [ConsolePort: [UInt8]] = [:]
         var pendingControl: [[UInt8]] = []
         var portsAnnounced = false
+        /// PORT_READY answered (once per port: a flood must not grow anything).
+        var portsReady: Set<ConsolePort> = []
         var openedByHost: Set<ConsolePort> = []
+        /// Linux drops data for a port no guest process has open, so
+        /// nothing is delivered until the guest's PORT_OPEN.
+        var openedByGuest: Set<ConsolePort> = []
         var stdinEnded = false
         var stdinClosed = false
         var decoder = GuestControlDecoder()
@@ -102,22 +110,29 @@ public final class VirtioConsole: VirtioDevice {
         }
     }
 
-    /// Takes every buffer the guest queued on transmit `queue`, returns
-    /// them used, and hands back their bytes, one entry per buffer.
-    private func takeTransmitted(_ queue: Int, _ context: VirtioContext) throws(VirtioError) -> [[UInt8]] {
-        var chunks: [[UInt8]] = []
+    /// Hands each chain the guest queued on transmit `queue` to `body`, one
+    /// at a time, and returns it used. A queue the driver never made ready
+    /// (so never validated) is left alone.
+    private func forEachTransmitted(_ queue: Int, _ context: VirtioContext, _ body: (DescriptorChain) throws(VirtioError) -> Void) throws(VirtioError) {
+        guard context.queues[queue].ready else { return }
+        var used = false
         while let chain = try context.queues[queue].popAvailable(from: context.memory) {
-            chunks.append(chain.readAll(from: context.memory))
+            try body(chain)
             try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
+            used = true
         }
-        if !chunks.isEmpty { context.interrupt(queue) }
-        return chunks
+        if used { context.interrupt(queue) }
     }
 
     private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext) throws(VirtioError) {
-        for bytes in try takeTransmitted(port.transmitQueue, context) {
-            if port == .control {
-                for message in try state.decoder.feed(bytes) {
+        try forEachTransmitted(port.transmitQueue, context) { chain throws(VirtioError) in
+            guard port == .control else {
+                // Straight from guest memory to the sink: no copy, no growth.
+                try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in sinks[port]?.write(chunk) }
+                return
+            }
+            try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in
+                for message in try state.decoder.feed(chunk) {
                     if case .exited = message {
                         // Everything the process wrote is queued by now: hand it over first.
                         try drain(.stdout, &state, context)
@@ -125,22 +140,25 @@ public final class VirtioConsole: VirtioDevice {
                     }
                     for reply in handler(message) { state.pending[.control, default: []] += reply.encoded }
                 }
-            } else if !bytes.isEmpty {
-                bytes.withUnsafeBytes { sinks[port]?.write($0) }
             }
         }
     }
 
     private func drainControlQueue(_ state: inout State, _ context: VirtioContext) throws(VirtioError) {
-        for bytes in try takeTransmitted(Self.controlTransmitQueue, context) where bytes.count >= ConsoleControlEvent.size {
+        try forEachTransmitted(Self.controlTransmitQueue, context) { chain throws(VirtioError) in
+            let bytes = chain.readAll(from: context.memory, limit: ConsoleControlEvent.size)
+            guard bytes.count == ConsoleControlEvent.size else { return }
             let id = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
             let event = UInt16(bytes[4]) | UInt16(bytes[5]) << 8
             let value = UInt16(bytes[6]) | UInt16(bytes[7]) << 8
-            handleControlEvent(ConsoleControlEvent(rawValue: event), id: id, value: value, &state)
+            try handleControlEvent(ConsoleControlEvent(rawValue: event), id: id, value: value, &state)
         }
     }
 
-    private func handleControlEvent(_ event: ConsoleControlEvent?, id: UInt32, value: UInt16, _ state: inout State) {
+    private func handleControlEvent(_ event: ConsoleControlEvent?, id: UInt32, value: UInt16, _ state: inout State) throws(VirtioError) {
+        guard state.pendingControl.count < Self.maximumPendingControl else {
+            throw VirtioError("\(Self.maximumPendingControl) control events wait for receive buffers the driver never posts")
+        }
         switch event {
         case .deviceReady where value == 1 && !state.portsAnnounced:
             state.portsAnnounced = true
@@ -148,7 +166,7 @@ public final class VirtioConsole: VirtioDevice {
                 state.pendingControl.append(ConsoleControlEvent.deviceAdd.message(port: port.rawValue, value: 0))
             }
         case .portReady where value == 1:
-            guard let port = ConsolePort(rawValue: id) else { return }
+            guard let port = ConsolePort(rawValue: id), state.portsReady.insert(port).inserted else { return }
             if port == .console {
                 state.pendingControl.append(ConsoleControlEvent.consolePort.message(port: id, value: 1))
             }
@@ -157,8 +175,11 @@ public final class VirtioConsole: VirtioDevice {
             }
             state.pendingControl.append(ConsoleControlEvent.portOpen.message(port: id, value: 1))
             state.openedByHost.insert(port)
+        case .portOpen:
+            guard let port = ConsolePort(rawValue: id) else { return }
+            if value == 1 { state.openedByGuest.insert(port) } else { state.openedByGuest.remove(port) }
         default:
-            break  // PORT_OPEN from the guest and the rest need no answer
+            break  // the rest need no answer
         }
     }
 
@@ -171,7 +192,8 @@ public final class VirtioConsole: VirtioDevice {
             try context.queues[Self.controlReceiveQueue].pushUsed(head: chain.head, written: UInt32(written), to: context.memory)
             context.interrupt(Self.controlReceiveQueue)
         }
-        for port in [ConsolePort.console, .stdin, .control] where state.openedByHost.contains(port) {
+        for port in [ConsolePort.console, .stdin, .control] where state.openedByHost.contains(port)
+            && (port == .console || state.openedByGuest.contains(port)) {
             while let bytes = state.pending[port], !bytes.isEmpty, let chain = try takeReceiveChain(port.receiveQueue, &state, context) {
                 let written = chain.write(bytes[...], to: context.memory)
                 state.pending[port] = Array(bytes.dropFirst(written))
@@ -179,7 +201,8 @@ public final class VirtioConsole: VirtioDevice {
                 context.interrupt(port.receiveQueue)
             }
         }
-        if state.stdinEnded, !state.stdinClosed, state.openedByHost.contains(.stdin), state.pending[.stdin, default: []].isEmpty {
+        if state.stdinEnded, !state.stdinClosed, state.openedByHost.contains(.stdin), state.openedByGuest.contains(.stdin),
+           state.pending[.stdin, default: []].isEmpty {
             state.stdinClosed = true
             state.pendingControl.append(ConsoleControlEvent.portOpen.message(port: ConsolePort.stdin.rawValue, value: 0))
             try deliver(&state, context)

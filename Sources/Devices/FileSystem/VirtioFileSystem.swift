@@ -1,4 +1,6 @@
+import Glibc
 import GuestMemory
+import Synchronization
 import VhostUser
 
 /// virtio-fs (device id 26) whose queues are served by a vhost-user
@@ -23,6 +25,8 @@ public final class VirtioFileSystem: VirtioDevice {
     let kickFDs: [Int32]
     let callFD: Int32
     let onActivated: @Sendable () -> Void
+    /// Rings handed to the backend, to take back on a driver reset.
+    private let started = Mutex<(VhostUserFrontend, [UInt32])?>(nil)
 
     public init(
         tag: String, kickFDs: [Int32], callFD: Int32, onActivated: @escaping @Sendable () -> Void = {},
@@ -53,7 +57,10 @@ public final class VirtioFileSystem: VirtioDevice {
         let frontend = try self.frontend()
         do {
             try frontend.setFeatures(context.driverFeatures)
+            var rings: [UInt32] = []
+            defer { started.withLock { $0 = (frontend, rings) } }
             for (index, queue) in context.queues.enumerated() where queue.ready {
+                rings.append(UInt32(index))
                 try frontend.startVring(
                     index: UInt32(index), size: queue.size,
                     descriptors: try hostAddress(queue.descriptorTable, context), available: try hostAddress(queue.availableRing, context),
@@ -83,7 +90,11 @@ public final class VirtioFileSystem: VirtioDevice {
         _ = write(kickFDs[queue], &one, 8)
     }
 
-    public func reset() {}
+    /// The driver reset the device: the backend must stop using the old
+    /// rings before new ones are handed over.
+    public func reset() {
+        guard let (frontend, rings) = started.withLock({ state in defer { state = nil }; return state }) else { return }
+        for ring in rings { try? frontend.stopVring(index: ring) }
+    }
 }
 
-import Glibc

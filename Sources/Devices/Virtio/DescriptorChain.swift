@@ -28,13 +28,14 @@ public struct DescriptorChain: Sendable {
         while true {
             visited += 1
             guard visited <= tableSize else { throw VirtioError("descriptor chain from \(head) loops") }
-            let entry = table + index * Virtqueue.descriptorSize
+            let entry = table &+ index &* Virtqueue.descriptorSize  // wraps; the loads below refuse it
             let address = try queue.load(UInt64.self, memory, entry, "descriptor \(index)")
-            let length = try queue.load(UInt32.self, memory, entry + 8, "descriptor \(index)")
-            let flags = try queue.load(UInt16.self, memory, entry + 12, "descriptor \(index)")
-            let next = try queue.load(UInt16.self, memory, entry + 14, "descriptor \(index)")
+            let length = try queue.load(UInt32.self, memory, entry &+ 8, "descriptor \(index)")
+            let flags = try queue.load(UInt16.self, memory, entry &+ 12, "descriptor \(index)")
+            let next = try queue.load(UInt16.self, memory, entry &+ 14, "descriptor \(index)")
 
             if flags & Virtqueue.indirect != 0 {
+                guard queue.indirectAllowed else { throw VirtioError("descriptor \(index): indirect, but VIRTIO_F_INDIRECT_DESC was not negotiated") }
                 guard !inIndirect else { throw VirtioError("descriptor \(index): an indirect table inside an indirect table") }
                 let count = UInt64(length) / Virtqueue.descriptorSize
                 guard length > 0, UInt64(length) % Virtqueue.descriptorSize == 0, count <= Virtqueue.maximumIndirectEntries else {
@@ -65,12 +66,27 @@ public struct DescriptorChain: Sendable {
         }
     }
 
-    /// Everything in the readable buffers, concatenated.
-    public func readAll(from memory: GuestMemory) -> [UInt8] {
-        var bytes: [UInt8] = []
+    /// The readable buffers in place, in pieces of at most `chunk` bytes:
+    /// nothing is copied, so buffers that alias the same guest RAM many
+    /// times cost the host no memory.
+    public func forEachReadable(in memory: GuestMemory, chunk: Int = 1 << 16, _ body: (UnsafeRawBufferPointer) throws(VirtioError) -> Void) throws(VirtioError) {
         for buffer in readable {
-            // Checked when the chain was built; memory does not shrink.
-            if let chunk = try? memory.read(at: buffer.address, count: Int(buffer.length)) { bytes += chunk }
+            var offset: UInt64 = 0
+            while offset < UInt64(buffer.length) {
+                let count = min(UInt64(chunk), UInt64(buffer.length) - offset)
+                // Checked when the chain was built; memory does not shrink.
+                guard let start = try? memory.pointer(at: buffer.address + offset, length: count) else { return }
+                try body(UnsafeRawBufferPointer(start: start, count: Int(count)))
+                offset += count
+            }
+        }
+    }
+
+    /// The readable bytes, concatenated, up to `limit` (small requests only).
+    public func readAll(from memory: GuestMemory, limit: Int = 1 << 16) -> [UInt8] {
+        var bytes: [UInt8] = []
+        try? forEachReadable(in: memory) { chunk throws(VirtioError) in
+            bytes += chunk.prefix(max(0, limit - bytes.count))
         }
         return bytes
     }

@@ -1,4 +1,5 @@
 import GuestMemory
+import Synchronization
 
 /// Raises a device's interrupt line (an irqfd in the VMM, a counter in tests).
 public protocol InterruptLine: Sendable {
@@ -41,6 +42,8 @@ public final class VirtioContext: @unchecked Sendable {
 
     /// Tells the driver about used buffers on `queue` (unless it opted out).
     public func interrupt(_ queue: Int) {
+        // The used index store must be visible before the flags are read (x86 reorders store-load).
+        atomicMemoryFence(ordering: .sequentiallyConsistent)
         if queues[queue].wantsInterrupt(memory) { raiseUsedBuffer() }
     }
 }

@@ -41,6 +41,7 @@ public final class VirtioMMIOTransport: BusDevice {
     }
 
     static let magicValue: UInt32 = 0x7472_6976  // "virt"
+    static let indirectDescriptorsFeature: UInt64 = 1 << 28
     static let vendor: UInt32 = 0x554D_4D56  // "VMMU"
     public static let usedBufferInterrupt: UInt32 = 1
     public static let configChangeInterrupt: UInt32 = 2
@@ -195,7 +196,14 @@ public final class VirtioMMIOTransport: BusDevice {
         let activating = accepted & Status.driverOK != 0 && state.status & Status.driverOK == 0
         state.status = accepted | (state.status & Status.needsReset)
         guard activating else { return nil }
+        guard state.status & Status.featuresOK != 0 else {
+            return breakDevice("DRIVER_OK without FEATURES_OK", &state)
+        }
+        guard state.context == nil else { return nil }  // already active: a second DRIVER_OK needs a reset first
         do {
+            for index in state.queues.indices {
+                state.queues[index].indirectAllowed = state.driverFeatures & Self.indirectDescriptorsFeature != 0
+            }
             for queue in state.queues where queue.ready {
                 try queue.validate(in: memory)
             }

@@ -17,6 +17,9 @@ public struct Virtqueue: Sendable {
 
     // Set by the driver through the transport.
     public var size: UInt16 = maximumSize
+    /// VIRTIO_F_INDIRECT_DESC was negotiated; without it an indirect
+    /// descriptor is a broken driver.
+    public var indirectAllowed = false
     public var ready = false
     public var descriptorTable: UInt64 = 0
     public var availableRing: UInt64 = 0
@@ -49,7 +52,8 @@ public struct Virtqueue: Sendable {
 
     /// The next chain the driver made available, or nil when there is none.
     public mutating func popAvailable(from memory: GuestMemory) throws(VirtioError) -> DescriptorChain? {
-        let published = try load(UInt16.self, memory, availableRing + 2, "available index")
+        // Addresses come from the driver: wrapping sums, then the memory check refuses them.
+        let published = try load(UInt16.self, memory, availableRing &+ 2, "available index")
         atomicMemoryFence(ordering: .acquiring)  // ring entries after the index
         let pending = published &- nextAvailable
         guard pending <= size else {
@@ -57,7 +61,7 @@ public struct Virtqueue: Sendable {
         }
         guard pending > 0 else { return nil }
         let slot = UInt64(nextAvailable % size)
-        let head = try load(UInt16.self, memory, availableRing + 4 + 2 * slot, "available ring entry")
+        let head = try load(UInt16.self, memory, availableRing &+ 4 &+ 2 * slot, "available ring entry")
         nextAvailable &+= 1
         return try DescriptorChain(head: head, queue: self, memory: memory)
     }
@@ -65,11 +69,11 @@ public struct Virtqueue: Sendable {
     /// Returns a chain to the driver with the number of bytes written into it.
     public mutating func pushUsed(head: UInt16, written: UInt32, to memory: GuestMemory) throws(VirtioError) {
         let slot = UInt64(nextUsed % size)
-        try store(UInt32(head), memory, usedRing + 4 + 8 * slot, "used ring entry")
-        try store(written, memory, usedRing + 8 + 8 * slot, "used ring entry")
+        try store(UInt32(head), memory, usedRing &+ 4 &+ 8 * slot, "used ring entry")
+        try store(written, memory, usedRing &+ 8 &+ 8 * slot, "used ring entry")
         atomicMemoryFence(ordering: .releasing)  // the entry before the index
         nextUsed &+= 1
-        try store(nextUsed, memory, usedRing + 2, "used index")
+        try store(nextUsed, memory, usedRing &+ 2, "used index")
     }
 
     /// The driver may ask not to be interrupted (VIRTQ_AVAIL_F_NO_INTERRUPT).
