@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -55,7 +57,18 @@ long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max
     return received;
 }
 
-int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd) {
+/* The child's view of `dir` becomes read-only, recursively where the kernel
+ * can (mount_setattr, Linux 5.12), else the top mount only. */
+static int make_readonly_view(const char *dir) {
+    if (unshare(CLONE_NEWNS) != 0) return -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;  // nothing leaks back to the host
+    if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+    struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = { .attr_set = 0x1 /* MOUNT_ATTR_RDONLY */ };
+    if (syscall(SYS_mount_setattr, AT_FDCWD, dir, 0x8000 /* AT_RECURSIVE */, &attr, sizeof attr) == 0) return 0;
+    return mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
+}
+
+int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir) {
     pid_t parent = getpid();
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0) return -1;
@@ -69,6 +82,7 @@ int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[]
     // Child: only async-signal-safe calls until exec.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl
+    if (readonly_dir && make_readonly_view(readonly_dir) != 0) _exit(126);
     setpgid(0, 0);  // keyboard signals to vmm's group do not reach it directly
     sigset_t none;
     sigemptyset(&none);

@@ -38,7 +38,8 @@ final class SharedDirectoryService: @unchecked Sendable {
         }
         guard access(binary, X_OK) == 0 else { throw .helper("virtiofsd \(binary): \(String(cString: strerror(errno)))") }
         directory = try RuntimeDirectory(parent: configuration.runtimeParent)
-        virtiofsd = try Virtiofsd(binary: binary, directory: shared.path, socketPath: directory.socketPath, log: configuration.helperLog)
+        virtiofsd = try Virtiofsd(
+            binary: binary, directory: shared.path, socketPath: directory.socketPath, readOnly: shared.readOnly, log: configuration.helperLog)
     }
 
     deinit {

@@ -17,14 +17,16 @@ final class Virtiofsd: @unchecked Sendable {
 
     /// Starts `binary` sharing `directory` on a socket at `socketPath`.
     /// `log` receives its output (nil: discarded).
-    init(binary: String, directory: String, socketPath: String, log: Int32?) throws(MachineError) {
+    /// `readOnly`: virtiofsd (which has no read-only mode) sees the
+    /// directory through a read-only mount of its own.
+    init(binary: String, directory: String, socketPath: String, readOnly: Bool, log: Int32?) throws(MachineError) {
         let arguments = [
             binary, "--socket-path=\(socketPath)", "-o", "source=\(directory)",
             // chroot works inside containers (no new namespaces needed); auto caching
             // gives close-to-open consistency with the host at low cost.
             "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "log_level=\(log == nil ? "err" : "info")",
         ]
-        let pid = Self.spawn(binary, arguments, log: log ?? -1)
+        let pid = Self.spawn(binary, arguments, log: log ?? -1, readOnlyDirectory: readOnly ? directory : nil)
         guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }
         let pidFD = ckvm_pidfd_open(pid)
         guard pidFD >= 0 else {
@@ -41,14 +43,15 @@ final class Virtiofsd: @unchecked Sendable {
         stop()
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], log: Int32) -> Int32 {
+    private static func spawn(_ path: String, _ arguments: [String], log: Int32, readOnlyDirectory: String?) -> Int32 {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
         defer {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        return ckvm_spawn_tethered(path, &argv, &envp, log)
+        guard let readOnlyDirectory else { return ckvm_spawn_tethered(path, &argv, &envp, log, nil) }
+        return ckvm_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory)
     }
 
     /// Waits until the socket exists (inotify on its directory, no blind

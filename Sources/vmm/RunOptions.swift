@@ -76,7 +76,7 @@ struct RunOptions {
 
     private func check() throws(UsageError) {
         if firmware != nil {
-            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty, !readOnlyRoot else {
+            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty else {
                 throw UsageError("--firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command")
             }
         }

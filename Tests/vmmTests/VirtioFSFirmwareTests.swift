@@ -52,3 +52,19 @@ struct VirtioFSFirmwareTests {
         #expect(Command.run("/usr/bin/pgrep", ["-f", "source=\(directory.path)"]).standardOutput.isEmpty)
     }
 }
+
+extension VirtioFSFirmwareTests {
+    /// --read-only holds on the host, not just in the guest: virtiofsd sees
+    /// a read-only mount, so even a guest that ignores the flag gets EROFS.
+    @Test func aReadOnlyShareRefusesWritesOnTheHostSide() throws {
+        let directory = try share(with: ["hello.txt": "hello from the host\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = Command.vmm("run", "--firmware", try Fixtures.firmware("virtio_fs"), "--rootfs", directory.path, "--read-only")
+        #expect(result.standardOutput.contains("read: hello from the host"), "reads still work")
+        #expect(result.standardOutput.contains("fuse: FAILED create error=30"), "EROFS")
+        #expect(result.status == 17)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("written.txt").path))
+        let mounts = try String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)
+        #expect(!mounts.contains(directory.path), "the read-only mount stays in virtiofsd's namespace")
+    }
+}

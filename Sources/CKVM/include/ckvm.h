@@ -108,8 +108,10 @@ long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max
 /// Starts `path` with `argv`/`envp` (NULL-terminated) as a child that gets
 /// SIGKILL if the calling thread dies (PR_SET_PDEATHSIG), in a new process
 /// group, with stdin on /dev/null and stdout/stderr on `output_fd` (-1:
-/// /dev/null). Returns the pid, or -1 with errno set.
-int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd);
+/// /dev/null). With `readonly_dir`, the child gets its own mount namespace
+/// in which that directory (and all below it) is read-only: for a helper
+/// that has no read-only mode of its own. Returns the pid, or -1 with errno set.
+int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int ckvm_pidfd_open(int pid);
 /// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.
