@@ -33,7 +33,7 @@ let package = Package(
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles"]
+            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),

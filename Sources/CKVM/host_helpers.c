@@ -95,6 +95,12 @@ int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[]
     _exit(127);
 }
 
+void ckvm_close_from(int lowest) {
+    if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;
+    long limit = sysconf(_SC_OPEN_MAX);
+    for (long fd = lowest; fd < (limit > 0 ? limit : 1024); fd++) close((int)fd);
+}
+
 int ckvm_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int ckvm_pidfd_send_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }

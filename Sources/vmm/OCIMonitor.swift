@@ -1,3 +1,4 @@
+import CKVM
 import Glibc
 import KVM
 import Machine
@@ -35,6 +36,9 @@ struct MonitorCommand {
     }
 
     func execute() -> Never {
+        // The monitor outlives `vmm create`: it keeps stdio and the report
+        // pipe, nothing else its starters had open.
+        ckvm_close_from(max(reportFD, 2) + 1)
         let report = CreatorReport(fd: reportFD)
         do {
             let directory = try StateDirectory(root: global.root, id: id)

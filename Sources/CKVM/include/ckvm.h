@@ -112,6 +112,9 @@ long ckvm_recv_with_fds(int socket, void *data, size_t length, int *fds, int max
 /// in which that directory (and all below it) is read-only: for a helper
 /// that has no read-only mode of its own. Returns the pid, or -1 with errno set.
 int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir);
+/// Closes every descriptor from `lowest` up (close_range(2), else one by
+/// one): a long-lived process must not hold its starter's pipes open.
+void ckvm_close_from(int lowest);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int ckvm_pidfd_open(int pid);
 /// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.

@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The OCI verbs end to end under real KVM. The bundle names a firmware
+/// stand-in (annotation dev.vmm.firmware) that speaks guest/PROTOCOL.md as
+/// init does: READY, then on START it echoes stdin and exits 7, and a
+/// SIGNAL ends it with EXITED(-1, signal). So create/start/state/kill/delete,
+/// the monitor and its socket run for real on hosts that cannot boot Linux.
+@Suite("OCI lifecycle (firmware stand-in)", .enabled(if: Host.hasKVM, Host.noKVMReason))
+struct OCILifecycleTests {
+    let scratch: URL
+    let root: String
+    let bundle: String
+
+    init() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-oci-\(UUID().uuidString)")
+        root = scratch.appendingPathComponent("state").path
+        bundle = scratch.appendingPathComponent("bundle").path
+        try FileManager.default.createDirectory(atPath: bundle + "/rootfs", withIntermediateDirectories: true)
+        let config = """
+            {"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"},
+             "annotations": {"dev.vmm.firmware": "\(try Fixtures.firmware("virtio_console"))"}}
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+    }
+
+    func vmm(_ arguments: String...) -> Command.Result {
+        Command.run(Fixtures.vmmExecutable, ["--root", root] + arguments)
+    }
+
+    /// create with the container's stdio on files (the monitor keeps them).
+    func create(_ id: String, stdin: String = "") throws -> Command.Result {
+        let input = scratch.appendingPathComponent("\(id).in").path
+        try Data(stdin.utf8).write(to: URL(fileURLWithPath: input))
+        let out = scratch.appendingPathComponent("\(id).out").path
+        let err = scratch.appendingPathComponent("\(id).err").path
+        let pidFile = scratch.appendingPathComponent("\(id).pid").path
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' \(id) < '\(input)' > '\(out)' 2> '\(err)'"
+        return Command.run("/bin/sh", ["-c", line])
+    }
+
+    func output(_ id: String, _ stream: String) -> String {
+        (try? String(contentsOfFile: scratch.appendingPathComponent("\(id).\(stream)").path, encoding: .utf8)) ?? ""
+    }
+
+    func state(_ id: String) -> [String: Any] {
+        let result = vmm("state", id)
+        return (try? JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))) as? [String: Any] ?? [:]
+    }
+
+    func waitUntilStopped(_ id: String) {
+        for _ in 0..<500 where state(id)["status"] as? String != "stopped" { usleep(10_000) }
+    }
+
+    @Test func createStartStateDelete() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let created = try create("c1", stdin: "to the container\n")
+        #expect(created.status == 0, "\(output("c1", "err"))")
+        let pid = Int32(try String(contentsOfFile: scratch.appendingPathComponent("c1.pid").path, encoding: .utf8)) ?? -1
+        var current = state("c1")
+        #expect(current["status"] as? String == "created")
+        #expect((current["pid"] as? Int).map(Int32.init) == pid, "the pid file names the monitor, which state reports")
+        #expect(current["id"] as? String == "c1")
+        #expect(current["bundle"] as? String == bundle)
+        #expect(output("c1", "out").isEmpty, "nothing runs before start")
+
+        #expect(vmm("start", "c1").status == 0)
+        waitUntilStopped("c1")
+        current = state("c1")
+        #expect(current["status"] as? String == "stopped")
+        #expect(current["pid"] == nil)
+        #expect(output("c1", "out") == "to the container\n")
+        #expect(output("c1", "err") == "stderr: 17 bytes\n")
+        let stored = try String(contentsOfFile: root + "/c1/state.json", encoding: .utf8)
+        #expect(stored.contains("\"exitStatus\":7"), "the monitor's exit status is the container's: \(stored)")
+
+        #expect(vmm("start", "c1").standardError == "vmm: container c1 is stopped, not created\n")
+        #expect(vmm("delete", "c1").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/c1"))
+        #expect(vmm("state", "c1").standardError == "vmm: container c1 does not exist\n")
+    }
+
+    @Test func killBeforeStartEndsTheContainer() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try #require(try create("c2").status == 0)
+        #expect(vmm("kill", "c2", "TERM").status == 0)
+        waitUntilStopped("c2")
+        let stored = try String(contentsOfFile: root + "/c2/state.json", encoding: .utf8)
+        #expect(stored.contains("\"exitStatus\":143"), "\(stored)")
+        #expect(vmm("kill", "c2").standardError == "vmm: container c2 is not running\n")
+        #expect(vmm("delete", "c2").status == 0)
+    }
+
+    @Test func deleteRefusesARunningContainerUnlessForced() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try #require(try create("c3").status == 0)
+        let pid = Int32(try String(contentsOfFile: scratch.appendingPathComponent("c3.pid").path, encoding: .utf8)) ?? -1
+        let refused = vmm("delete", "c3")
+        #expect(refused.status == 125)
+        #expect(refused.standardError == "vmm: container c3 is created: stop it first, or delete --force\n")
+        #expect(vmm("delete", "--force", "c3").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/c3"))
+        #expect(kill(pid, 0) != 0, "the monitor is gone")
+        #expect(Command.run("/usr/bin/pgrep", ["-f", "source=\(bundle)/rootfs"]).standardOutput.isEmpty, "and its virtiofsd with it")
+    }
+
+    @Test func badInputIsOneLineAndLeavesNoState() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try #require(try create("dup").status == 0)
+        let again = try create("dup")
+        #expect(again.status == 125)
+        #expect(output("dup", "err") == "vmm: container dup already exists\n")
+        _ = vmm("delete", "--force", "dup")
+
+        let missing = vmm("create", "--bundle", scratch.appendingPathComponent("nope").path, "c4")
+        #expect(missing.status == 125)
+        #expect(missing.standardError == "vmm: bundle \(scratch.appendingPathComponent("nope").path): no such directory\n")
+        #expect(!FileManager.default.fileExists(atPath: root + "/c4"))
+        #expect(vmm("create", "--bundle", bundle, "a/b").standardError == "vmm: invalid container ID 'a/b'\n")
+        #expect(vmm("kill", "nothere").standardError == "vmm: container nothere does not exist\n")
+    }
+
+    @Test func errorsGoToTheJSONLogConmonReads() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let log = scratch.appendingPathComponent("log.json").path
+        let result = Command.run(Fixtures.vmmExecutable, ["--root", root, "--log", log, "--log-format", "json", "start", "ghost"])
+        #expect(result.status == 125)
+        let line = try String(contentsOfFile: log, encoding: .utf8)
+        let entry = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+        #expect(entry?["level"] as? String == "error")
+        #expect(entry?["msg"] as? String == "container ghost does not exist")
+        #expect(entry?["time"] is String)
+    }
+}
