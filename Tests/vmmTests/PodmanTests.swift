@@ -1,0 +1,64 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// podman (with conmon) as the client of vmm's OCI verbs, on the firmware
+/// stand-in so it runs on hosts that cannot boot Linux: the real manager
+/// drives create/start/state/kill/delete and reads our exit status.
+@Suite(
+    "podman with vmm as its runtime",
+    .serialized,
+    .enabled(if: Host.hasKVM, Host.noKVMReason),
+    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman"), "needs podman and conmon (apt-get install podman conmon)"))
+struct PodmanTests {
+    static let image = "localhost/vmm-test-busybox"
+
+    /// A busybox image imported from the default-bundle script's rootfs.
+    static let imported: Result<Void, FixtureError> = {
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        let script = Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path
+        let result = Command.run("/bin/bash", ["-c", "bash '\(script)' '\(bundle)' >/dev/null && tar -C '\(bundle)/rootfs' -c . | podman import - \(image)"])
+        return result.status == 0 ? .success(()) : .failure(FixtureError(message: "podman import failed: \(result.standardError)"))
+    }()
+
+    func podman(_ arguments: [String], stdin: Data = Data()) throws -> Command.Result {
+        try Self.imported.get()
+        let common = ["--runtime", Fixtures.vmmExecutable]
+        return Command.run("/usr/bin/podman", common + arguments, standardInput: stdin)
+    }
+
+    var standIn: String { "dev.vmm.firmware=\((try? Fixtures.firmware("virtio_console")) ?? "")" }
+
+    @Test func runPassesStdioAndTheExitStatusThrough() throws {
+        let result = try podman(["run", "-i", "--rm", "--network", "none", "--annotation", standIn, Self.image, "sh"],
+                                stdin: Data("hello podman\n".utf8))
+        #expect(result.status == 7, "\(result.standardError)")
+        #expect(result.standardOutput == "hello podman\n")
+        #expect(result.standardError.contains("stderr: 13 bytes"))
+    }
+
+    @Test func stopSignalsTheContainerAndRmCleansUp() throws {
+        let name = "vmm-stop-\(UUID().uuidString.prefix(8))"
+        // The stand-in runs until stdin ends: keep it open with a sleeping writer.
+        let background = Process()
+        background.executableURL = URL(fileURLWithPath: "/bin/sh")
+        background.arguments = ["-c", "sleep 30 | podman --runtime '\(Fixtures.vmmExecutable)' run -i --name \(name) --network none --annotation '\(standIn)' \(Self.image) sh"]
+        background.standardOutput = FileHandle.nullDevice
+        background.standardError = FileHandle.nullDevice
+        try Self.imported.get()
+        try background.run()
+        var status = ""
+        for _ in 0..<300 where !status.hasPrefix("Up") {
+            usleep(50_000)
+            status = try podman(["ps", "--filter", "name=\(name)", "--format", "{{.Status}}"]).standardOutput
+        }
+        #expect(status.hasPrefix("Up"), "podman ps: \(status)")
+        #expect(try podman(["stop", "-t", "5", name]).status == 0)
+        let exited = try podman(["ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}"]).standardOutput
+        #expect(exited.hasPrefix("Exited (143)"), "SIGTERM reached the guest: \(exited)")
+        #expect(try podman(["rm", name]).status == 0)
+        background.terminate()
+        #expect(Command.run("/usr/bin/pgrep", ["-f", "vmm --root .* monitor .*\(name)"]).standardOutput.isEmpty)
+    }
+}
