@@ -17,6 +17,8 @@ import statistics
 import subprocess
 import sys
 
+from timeline import run_timeline
+
 TARGET_MS = 5.0
 
 
@@ -28,17 +30,8 @@ def kernel_directory():
 
 
 def run_once(vmm, kernel):
-    command = [vmm, "run", "--kernel", kernel, "--stop-at-first-exit", "--timeline",
-               "--cmdline", "console=ttyS0 noxsave earlyprintk=serial,ttyS0"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if result.returncode != 0:
-        sys.exit(f"ABORT: {' '.join(command)} exited {result.returncode}\n{result.stderr}")
-    phases = {}
-    for line in result.stderr.splitlines():
-        if line.startswith("timeline: "):
-            _, milliseconds, _, name = line.split(" ", 3)
-            phases[name] = float(milliseconds)
-    return phases
+    return run_timeline([vmm, "run", "--kernel", kernel, "--stop-at-first-exit", "--timeline",
+                         "--cmdline", "console=ttyS0 noxsave earlyprintk=serial,ttyS0"])
 
 
 def main():

@@ -11,21 +11,9 @@ and without --rootfs and prints the median timeline: the goal is that
 import argparse
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 
-
-def timeline(command, env=None):
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
-    if result.returncode != 0:
-        sys.exit(f"ABORT: {' '.join(command)} exited {result.returncode}\n{result.stderr}")
-    phases = {}
-    for line in result.stderr.splitlines():
-        if line.startswith("timeline: "):
-            _, milliseconds, _, name = line.split(" ", 3)
-            phases[name] = float(milliseconds)
-    return phases
+from timeline import run_timeline
 
 
 def main():
@@ -35,10 +23,10 @@ def main():
     args = parser.parse_args()
     base = [args.vmm, "run", "--stop-at-first-exit", "--timeline", "--cmdline", "console=ttyS0 noxsave earlyprintk=serial,ttyS0"]
     with tempfile.TemporaryDirectory() as share:
-        with_fs = [timeline(base + ["--rootfs", share, "--", "true"]) for _ in range(args.runs)]
+        with_fs = [run_timeline(base + ["--rootfs", share, "--", "true"]) for _ in range(args.runs)]
     # No default bundle: the initramfs is the root, no virtiofsd at all.
     initramfs_only = dict(os.environ, VMM_DEFAULT_BUNDLE="/nonexistent")
-    without = [timeline(base + ["--", "true"], env=initramfs_only) for _ in range(args.runs)]
+    without = [run_timeline(base + ["--", "true"], env=initramfs_only) for _ in range(args.runs)]
 
     def median(runs, phase):
         values = [run[phase] for run in runs if phase in run]
