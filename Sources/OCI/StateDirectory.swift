@@ -66,8 +66,18 @@ public struct StateDirectory: Sendable {
         }
     }
 
-    /// Removes what vmm put there, then the directory.
+    /// Removes what vmm put there (state, socket, virtiofsd's runtime
+    /// directories), then the directory itself.
     public func remove() {
+        if let listing = opendir(path) {
+            while let entry = readdir(listing) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                guard name.hasPrefix("vmm-") else { continue }
+                unlink("\(path)/\(name)/virtiofsd.sock")
+                rmdir("\(path)/\(name)")
+            }
+            closedir(listing)
+        }
         unlink(statePath)
         unlink(statePath + ".new")
         unlink(socketPath)

@@ -45,6 +45,9 @@ struct MonitorCommand {
             let loaded = try Bundle.load(bundle)
             var configuration = try ContainerMachine.configuration(spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false)
             configuration.forwardedSignals = RunCommand.forwardedSignals
+            // virtiofsd's directory lives with the container's state, so
+            // `delete` clears it even after a monitor killed by --force.
+            configuration.runtimeParent = directory.path
             SignalFD.block(RunCommand.forwardedSignals)
             let record = StateRecord(directory: directory, state: {
                 var state = ContainerState(id: id, status: .creating, pid: getpid(), bundle: loaded.directory)

@@ -47,9 +47,19 @@ extension Fixtures {
 
     public static let noKernelReason: Comment = "needs the guest kernel: run kernel/build.sh"
 
-    /// Writes `bytes` to a new file in a fresh temporary directory.
+    /// One scratch directory per test process, removed when it exits.
+    public static let scratch: URL = {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-tests-\(getpid())")
+        try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        atexit {
+            try? FileManager.default.removeItem(atPath: FileManager.default.temporaryDirectory.appendingPathComponent("vmm-tests-\(getpid())").path)
+        }
+        return directory
+    }()
+
+    /// Writes `bytes` to a new file in a fresh directory under `scratch`.
     public static func temporaryFile(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-test-\(UUID().uuidString)")
+        let directory = scratch.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let path = directory.appendingPathComponent(name)
         try Data(bytes).write(to: path)

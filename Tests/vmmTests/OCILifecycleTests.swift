@@ -100,7 +100,7 @@ struct OCILifecycleTests {
         #expect(refused.status == 125)
         #expect(refused.standardError == "vmm: container c3 is created: stop it first, or delete --force\n")
         #expect(vmm("delete", "--force", "c3").status == 0)
-        #expect(!FileManager.default.fileExists(atPath: root + "/c3"))
+        #expect(!FileManager.default.fileExists(atPath: root + "/c3"), "state, socket and virtiofsd's directory all gone")
         #expect(kill(pid, 0) != 0, "the monitor is gone")
         #expect(Command.run("/usr/bin/pgrep", ["-f", "source=\(bundle)/rootfs"]).standardOutput.isEmpty, "and its virtiofsd with it")
     }
