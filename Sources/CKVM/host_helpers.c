@@ -8,7 +8,9 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -94,6 +96,22 @@ int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[]
     execve(path, argv, envp);
     _exit(127);
 }
+
+int ckvm_open_pty(char *name, size_t length) {
+    int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (master < 0) return -1;
+    int unlock = 0, number = -1;
+    if (ioctl(master, TIOCSPTLCK, &unlock) != 0 || ioctl(master, TIOCGPTN, &number) != 0) {
+        int saved = errno;
+        close(master);
+        errno = saved;
+        return -1;
+    }
+    snprintf(name, length, "/dev/pts/%d", number);
+    return master;
+}
+
+int ckvm_set_controlling_terminal(int fd) { return ioctl(fd, TIOCSCTTY, 0); }
 
 void ckvm_close_from(int lowest) {
     if (syscall(SYS_close_range, (unsigned)lowest, ~0U, 0) == 0) return;

@@ -9,6 +9,7 @@ struct CreateCommand {
     let global: GlobalOptions
     var bundle = "."
     var pidFile: String?
+    var consoleSocket: String?
     var id: String
 
     init(global: GlobalOptions, parsing arguments: ArraySlice<String>) throws(UsageError) {
@@ -19,8 +20,7 @@ struct CreateCommand {
             switch token {
             case .option("--bundle", _), .option("-b", _): bundle = try scanner.value(of: "--bundle")
             case .option("--pid-file", _): pidFile = try scanner.value(of: "--pid-file")
-            case .option("--console-socket", _):
-                throw UsageError("--console-socket (terminal containers) is not supported yet")
+            case .option("--console-socket", _): consoleSocket = try scanner.value(of: "--console-socket")
             case .option("--no-pivot", nil), .option("--no-new-keyring", nil): break  // no host mount namespace or keyring in play
             case .option("--preserve-fds", _): _ = try scanner.value(of: "--preserve-fds")
             case .option("--help", nil), .option("-h", nil):
@@ -44,7 +44,7 @@ struct CreateCommand {
         } catch {
             throw CommandFailure(message: error.description)
         }
-        let (monitor, reply) = Self.startMonitor(global: global, bundle: bundlePath, id: id)
+        let (monitor, reply) = Self.startMonitor(global: global, bundle: bundlePath, id: id, consoleSocket: consoleSocket)
         guard monitor > 0 else {
             directory.remove()
             throw CommandFailure(message: "cannot start the monitor: \(String(cString: strerror(errno)))")
@@ -72,7 +72,7 @@ struct CreateCommand {
 
     /// Starts `vmm monitor` with our stdio (the container's) and a pipe on
     /// fd 3 for its one-line report; returns its pid and that line.
-    static func startMonitor(global: GlobalOptions, bundle: String, id: String) -> (Int32, String) {
+    static func startMonitor(global: GlobalOptions, bundle: String, id: String, consoleSocket: String?) -> (Int32, String) {
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else { return (-1, "") }
         // Close-on-exec, so only the dup2 to fd 3 reaches the monitor.
@@ -83,7 +83,9 @@ struct CreateCommand {
         defer { posix_spawn_file_actions_destroy(&actions) }
         var arguments = ["vmm", "--root", global.root]
         if let log = global.log { arguments += ["--log", log, "--log-format", global.logFormat] }
-        arguments += ["monitor", "--bundle", bundle, "--report-fd", "3", id]
+        arguments += ["monitor", "--bundle", bundle, "--report-fd", "3"]
+        if let consoleSocket { arguments += ["--console-socket", consoleSocket] }
+        arguments.append(id)
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

@@ -1,4 +1,5 @@
 import CKVM
+import Devices
 import Glibc
 import KVM
 import Machine
@@ -13,6 +14,7 @@ struct MonitorCommand {
     let global: GlobalOptions
     let bundle: String
     let reportFD: Int32
+    let consoleSocket: String?
     let id: String
 
     init(global: GlobalOptions, parsing arguments: ArraySlice<String>) throws(UsageError) {
@@ -20,11 +22,13 @@ struct MonitorCommand {
         var scanner = ArgumentScanner(arguments)
         var bundle: String?
         var reportFD: Int32 = -1
+        var consoleSocket: String?
         var id: String?
         while let token = try scanner.next() {
             switch token {
             case .option("--bundle", _): bundle = try scanner.value(of: "--bundle")
             case .option("--report-fd", _): reportFD = try scanner.number(of: "--report-fd")
+            case .option("--console-socket", _): consoleSocket = try scanner.value(of: "--console-socket")
             case .positional(let value) where id == nil: id = value
             default: throw UsageError.unknown(token, command: "monitor")
             }
@@ -32,6 +36,7 @@ struct MonitorCommand {
         guard let bundle, let id else { throw UsageError("vmm monitor is internal: vmm create starts it") }
         self.bundle = bundle
         self.reportFD = reportFD
+        self.consoleSocket = consoleSocket
         self.id = id
     }
 
@@ -39,16 +44,28 @@ struct MonitorCommand {
         // The monitor outlives `vmm create`: it keeps stdio and the report
         // pipe, nothing else its starters had open.
         ckvm_close_from(max(reportFD, 2) + 1)
+        // First, before a terminal can hang up on us: signals are the
+        // container's, forwarded by the VM's event loop.
+        SignalFD.block(RunCommand.forwardedSignals)
         let report = CreatorReport(fd: reportFD)
         do {
             let directory = try StateDirectory(root: global.root, id: id)
             let loaded = try Bundle.load(bundle)
             var configuration = try ContainerMachine.configuration(spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false)
+            switch (loaded.process.terminal, consoleSocket) {
+            case (true, let socket?):
+                let terminal = try ConsoleSocket.handOver(to: socket)
+                configuration.stdio = .init(input: terminal, output: FileDescriptorSink(fileDescriptor: terminal), error: FileDescriptorSink(fileDescriptor: terminal))
+                configuration.stdio.terminal = true
+                configuration.stdio.terminalFD = terminal
+            case (true, nil): throw CommandFailure(message: "\(loaded.configPath): process.terminal is true, but no --console-socket was given")
+            case (false, _?): throw CommandFailure(message: "--console-socket was given, but process.terminal is false in \(loaded.configPath)")
+            case (false, nil): break
+            }
             configuration.forwardedSignals = RunCommand.forwardedSignals
             // virtiofsd's directory lives with the container's state, so
             // `delete` clears it even after a monitor killed by --force.
             configuration.runtimeParent = directory.path
-            SignalFD.block(RunCommand.forwardedSignals)
             let record = StateRecord(directory: directory, state: {
                 var state = ContainerState(id: id, status: .creating, pid: getpid(), bundle: loaded.directory)
                 state.annotations = loaded.annotations
@@ -78,6 +95,9 @@ struct MonitorCommand {
             }
             unlink(directory.socketPath)
             exit(status)
+        } catch let failure as CommandFailure {
+            report.send("error: \(failure.message)")
+            exit(CommandFailure.exitStatus)
         } catch {
             report.send("error: \(error)")
             exit(CommandFailure.exitStatus)

@@ -30,13 +30,13 @@ struct OCILifecycleTests {
     }
 
     /// create with the container's stdio on files (the monitor keeps them).
-    func create(_ id: String, stdin: String = "") throws -> Command.Result {
+    func create(_ id: String, stdin: String = "", extra: String = "") throws -> Command.Result {
         let input = scratch.appendingPathComponent("\(id).in").path
         try Data(stdin.utf8).write(to: URL(fileURLWithPath: input))
         let out = scratch.appendingPathComponent("\(id).out").path
         let err = scratch.appendingPathComponent("\(id).err").path
         let pidFile = scratch.appendingPathComponent("\(id).pid").path
-        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' \(id) < '\(input)' > '\(out)' 2> '\(err)'"
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' \(extra) \(id) < '\(input)' > '\(out)' 2> '\(err)'"
         return Command.run("/bin/sh", ["-c", line])
     }
 
@@ -131,5 +131,53 @@ struct OCILifecycleTests {
         #expect(entry?["level"] as? String == "error")
         #expect(entry?["msg"] as? String == "container ghost does not exist")
         #expect(entry?["time"] is String)
+    }
+}
+
+extension OCILifecycleTests {
+    /// --console-socket: the monitor sends a pseudo-terminal's master over
+    /// the socket (what conmon receives for `podman run -t`).
+    @Test func aTerminalContainerHandsItsPTYToTheConsoleSocket() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        var config = try String(contentsOfFile: bundle + "/config.json", encoding: .utf8)
+        config = config.replacingOccurrences(of: "\"args\"", with: "\"terminal\": true, \"args\"")
+        try Data(config.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+        let socketPath = scratch.appendingPathComponent("console.sock").path
+        let receiver = Process()
+        receiver.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        receiver.arguments = ["-c", """
+            import os, socket, sys
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.bind(sys.argv[1]); s.listen(1)
+            c, _ = s.accept()
+            message, fds, _, _ = socket.recv_fds(c, 1024, 1)
+            print(message.decode(), os.isatty(fds[0]), flush=True)
+            sys.stdin.read()  # hold the master, as conmon does, until told
+            """, socketPath]
+        let fromReceiver = Pipe(), hold = Pipe()
+        receiver.standardOutput = fromReceiver
+        receiver.standardInput = hold
+        try receiver.run()
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: socketPath) { usleep(10_000) }
+
+        let created = try create("t1", extra: "--console-socket '\(socketPath)'")
+        #expect(created.status == 0, "\(output("t1", "err"))")
+        let received = String(decoding: fromReceiver.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(received.hasPrefix("/dev/pts/"), "the slave's name travels with the fd: \(received)")
+        #expect(received.hasSuffix(" True\n"), "the fd is a terminal")
+        #expect(state("t1")["status"] as? String == "created")
+        #expect(vmm("kill", "t1", "KILL").status == 0)
+        waitUntilStopped("t1")
+        #expect(vmm("delete", "t1").status == 0)
+        try hold.fileHandleForWriting.close()
+        receiver.waitUntilExit()
+    }
+
+    @Test func terminalAndConsoleSocketMustAgree() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let result = vmm("create", "--bundle", bundle, "--console-socket", scratch.appendingPathComponent("x.sock").path, "t2")
+        #expect(result.status == 125)
+        #expect(result.standardError == "vmm: --console-socket was given, but process.terminal is false in \(bundle)/config.json\n")
+        #expect(!FileManager.default.fileExists(atPath: root + "/t2"))
     }
 }

@@ -115,6 +115,11 @@ int ckvm_spawn_tethered(const char *path, char *const argv[], char *const envp[]
 /// Closes every descriptor from `lowest` up (close_range(2), else one by
 /// one): a long-lived process must not hold its starter's pipes open.
 void ckvm_close_from(int lowest);
+/// A new pseudo-terminal: returns the master (close-on-exec) and writes the
+/// slave's path into `name`; -1 with errno on failure.
+int ckvm_open_pty(char *name, size_t length);
+/// Makes `fd` (a terminal) the calling session leader's controlling terminal.
+int ckvm_set_controlling_terminal(int fd);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int ckvm_pidfd_open(int pid);
 /// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.
