@@ -20,8 +20,9 @@ struct ContainerVerb {
         var positionals: [String] = []
         while let token = try scanner.next() {
             switch token {
-            case .option("--force", nil), .option("-f", nil) where verb == .delete: force = true
-            case .option("--all", nil), .option("-a", nil) where verb == .kill: break  // one process per VM: all is the one
+            case .option("--force", nil) where verb == .delete, .option("-f", nil) where verb == .delete: force = true
+            case .option("--all", nil) where verb == .kill, .option("-a", nil) where verb == .kill:
+                break  // one process per VM: all is the one
             case .option("--help", nil), .option("-h", nil):
                 writeStandardOutput(HelpText.verbs)
                 exit(0)
@@ -83,7 +84,8 @@ struct ContainerVerb {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         // A zombie (its parent has not reaped it yet) has finished.
         let stat = String(decoding: (try? readWhole("/proc/\(pid)/stat")) ?? [], as: UTF8.self)
-        guard let close = stat.lastIndex(of: ")") else { return true }
+        // "pid (comm) S …": the state follows the last ")" and a space.
+        guard let close = stat.lastIndex(of: ")"), stat.distance(from: close, to: stat.endIndex) > 2 else { return true }
         return stat[stat.index(close, offsetBy: 2)] != "Z"
     }
 
