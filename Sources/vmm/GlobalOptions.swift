@@ -22,6 +22,7 @@ struct GlobalOptions {
                 guard logFormat == "text" || logFormat == "json" else { throw UsageError("--log-format is text or json, got '\(logFormat)'") }
             case .option("--systemd-cgroup", nil): break  // the VM is the boundary: no host cgroup to manage yet
             case .option("--help", nil): return ["--help"]
+            case .option("--version", nil): return ["--version"]
             default: throw UsageError.unknown(token, command: "(global options)")
             }
             rest = scanner.remaining

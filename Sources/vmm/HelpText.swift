@@ -1,5 +1,7 @@
 /// What `--help` prints, command by command.
 enum HelpText {
+    static let version = "0.1.0"
+
     static let main = """
         vmm: run containers, each in its own micro virtual machine
 

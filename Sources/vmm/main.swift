@@ -1,5 +1,6 @@
 import Devices
 import Glibc
+import OCI
 
 /// Counts from process start: the first thing vmm does.
 let processTimeline = BootTimeline()
@@ -24,6 +25,11 @@ do {
     guard let name = arguments.first, name != "--help", name != "-h", name != "help" else {
         writeStandardOutput(HelpText.main)
         exit(arguments.isEmpty ? UsageError.exitStatus : 0)
+    }
+    if name == "--version" || name == "version" {
+        // The shape runc prints; managers (podman info) show it.
+        writeStandardOutput("vmm version \(HelpText.version)\nspec: \(ContainerState.ociVersion)\n")
+        exit(0)
     }
     guard let command = commands[name] else { throw UsageError("unknown command '\(name)'") }
     try command(arguments.dropFirst())

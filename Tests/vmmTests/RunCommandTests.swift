@@ -146,3 +146,12 @@ struct SignalWithoutConsoleTests {
         #expect(process.terminationStatus == 128 + signal)
     }
 }
+
+extension CommandLineTests {
+    @Test func versionIsPrintedAsRuncDoes() {
+        let result = Command.vmm("--version")
+        #expect(result.status == 0)
+        #expect(result.standardOutput.hasPrefix("vmm version "))
+        #expect(result.standardOutput.hasSuffix("spec: 1.0.2\n"))
+    }
+}
