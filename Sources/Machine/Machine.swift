@@ -53,6 +53,12 @@ public final class Machine {
             wiring = consoleWiring
         }
         var fileSystem: FileSystemWiring?
+        // On every way out, errors included: virtiofsd stops, which lets
+        // the connector thread finish, which is then joined.
+        defer {
+            sharedDirectory?.virtiofsd.stop()
+            fileSystem?.connector.join()
+        }
         if let sharedDirectory {
             guard prepared.hasIRQChip else { throw .invalidConfiguration("a shared directory needs a guest with an irqchip") }
             let fileSystemWiring = try FileSystemWiring(
@@ -75,7 +81,6 @@ public final class Machine {
             }
         }
         timeline.record("vm stopped")
-        fileSystem?.connector.join()
         withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
         let result = try outcome.get()
         if configuration.expectsExitReport, result == .reset || result == .halted {
