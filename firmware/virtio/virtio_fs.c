@@ -21,7 +21,7 @@
 #define HIPRIO_QUEUE 0
 #define REQUEST_QUEUE 1
 #define MIN_QUEUE_SIZE 8
-#define REPLY_TIMEOUT_MS 10000
+#define REPLY_TIMEOUT_MS 60000
 /* Used buffers this long without an interrupt: poll from then on. */
 #define IRQ_STALL_MS 2000
 #define READ_SIZE 4096
@@ -166,7 +166,7 @@ static int wait_used(struct vq *q, enum step s, uint32_t *len)
             }
         }
         if (irq_ticks - start >= TICKS(REPLY_TIMEOUT_MS))
-            step_failed(s, E_TIMEDOUT, "no reply within 10 s, used->idx", q->used->idx);
+            step_failed(s, E_TIMEDOUT, "no reply within 60 s, used->idx", q->used->idx);
     }
 }
 
