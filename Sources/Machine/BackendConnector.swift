@@ -27,7 +27,9 @@ final class BackendConnector: @unchecked Sendable {
                 }
                 self.outcome.withLock { $0 = result }
                 done.signal()
-                if case .failure(let error) = result { onFailure(error) }
+                // A connection lost because virtiofsd died is told as its death,
+                // in the same words whichever thread notices first.
+                if case .failure(let error) = result { onFailure(virtiofsd.hasExited ? .helper(virtiofsd.deathMessage()) : error) }
             }
         } catch {
             throw .kvm(error)
@@ -51,11 +53,6 @@ final class BackendConnector: @unchecked Sendable {
         } catch {
             throw .helper("virtiofsd: \(error)")
         }
-    }
-
-    /// True once the handshake is done.
-    var isConnected: Bool {
-        outcome.withLock { if case .success = $0 { true } else { false } }
     }
 
     /// Waits for the connection; throws what went wrong making it.

@@ -43,13 +43,8 @@ struct FileSystemWiring {
             throw .kvm(error)
         }
         self.virtiofsd = virtiofsd
-        let connector = self.connector
         loop.add(fd: virtiofsd.processFD.rawValue) {
-            // Before the socket appeared the connector says the same; whichever comes first wins.
-            let message = connector.isConnected
-                ? "virtiofsd exited during the run (\(virtiofsd.describeExit())): the VM was stopped"
-                : "virtiofsd exited before creating its socket (\(virtiofsd.describeExit()))"
-            latch.finish(.failure(.helper(message)))
+            latch.finish(.failure(.helper(virtiofsd.deathMessage())))
         }
     }
 }

@@ -78,6 +78,20 @@ final class Virtiofsd: @unchecked Sendable {
         }
     }
 
+    /// True once it has exited (its pidfd is readable).
+    var hasExited: Bool {
+        var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
+        return poll(&fd, 1, 0) > 0
+    }
+
+    /// How its death is reported: whether it got as far as its socket
+    /// (which outlives a killed virtiofsd) tells the two cases apart.
+    func deathMessage() -> String {
+        let how = exitDescriptionWhenGone()
+        guard access(socketPath, F_OK) == 0 else { return "virtiofsd exited before creating its socket (\(how))" }
+        return "virtiofsd exited during the run (\(how)): the VM was stopped"
+    }
+
     /// For a pidfd that says it is gone: waits for the status to be reapable.
     func exitDescriptionWhenGone() -> String {
         reap(blocking: true)
