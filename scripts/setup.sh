@@ -13,6 +13,7 @@ packages=(
   busybox-static            # the default container rootfs
   podman conmon             # the OCI runtime's real client
   python3 hyperfine         # benchmarks
+  procps util-linux         # the tests' pgrep and script(1)
 )
 
 missing=()
