@@ -5,10 +5,12 @@ import Devices
 struct DeviceSet {
     var portBus = Bus()
     var mmioBus = Bus()
+    let uart: SerialUART
 
     init(console: any OutputSink, timeline: BootTimeline) throws(MachineError) {
+        uart = SerialUART(output: console)
         do {
-            try portBus.register(SerialUART(output: console), base: SerialUART.com1Base, length: SerialUART.registerCount)
+            try portBus.register(uart, base: SerialUART.com1Base, length: SerialUART.registerCount)
             try portBus.register(DebugExit(), base: DebugExit.port, length: 1)
             try portBus.register(BootTimer(timeline: timeline), base: BootTimer.port, length: BootTimer.length)
             try portBus.register(NullDevice(), base: NullDevice.port, length: 1)

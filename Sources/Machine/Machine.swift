@@ -67,6 +67,10 @@ public final class Machine {
             try devices.registerMMIO(fileSystemWiring.transport, base: VirtioLayout.fileSystemBase, length: VirtioMMIOTransport.windowSize)
             fileSystem = fileSystemWiring
         }
+        if wiring == nil, let input = configuration.stdio.input {
+            // No virtio console: the serial port is the guest's only input.
+            SerialInput.install(input, into: devices.uart, on: loop)
+        }
         if let socket = configuration.lifecycle.commandSocket {
             CommandSocket.install(socket, on: loop, console: wiring, lifecycle: configuration.lifecycle)
         }

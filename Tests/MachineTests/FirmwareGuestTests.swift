@@ -10,6 +10,7 @@ struct FirmwareGuestTests {
         var configuration = MachineConfiguration(payload: .firmware(path: try Fixtures.firmware(name)))
         let console = CapturingSink()
         configuration.console = console
+        configuration.stdio.input = nil  // in-process: never the test runner's stdin
         configuration.cpus = cpus
         configuration.memoryMiB = 16
         let outcome = try Machine(configuration: configuration).run()

@@ -31,6 +31,7 @@ struct LinuxBootTests {
         configuration.memoryMiB = 256
         let console = CapturingSink()
         configuration.console = console
+        configuration.stdio.input = nil
         let machine = Machine(configuration: configuration)
         let outcome = try machine.run()
         let size = try FileManager.default.attributesOfItem(atPath: initrd)[.size] as? Int ?? 0

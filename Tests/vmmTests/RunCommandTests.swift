@@ -155,3 +155,14 @@ extension CommandLineTests {
         #expect(result.standardOutput.hasSuffix("spec: 1.0.2\n"))
     }
 }
+
+extension RunCommandTests {
+    /// With no virtio console, host stdin feeds the serial port.
+    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
+    func stdinReachesAFirmwareGuestOverTheUART() throws {
+        let result = Command.run(Fixtures.vmmExecutable, ["run", "--firmware", try Fixtures.firmware("uart_echo")],
+                                 standardInput: Data("hello uart\n".utf8))
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "HELLO UART\n")
+    }
+}
