@@ -13,7 +13,7 @@ enum ConsoleSocket {
         let master = ckvm_open_pty(&name, name.count)
         guard master >= 0 else { throw CommandFailure(message: "cannot make a terminal: \(String(cString: strerror(errno)))") }
         defer { close(master) }
-        let slavePath = String(cString: name)
+        let slavePath = String(cBuffer: name)
         let slave = open(slavePath, O_RDWR | O_CLOEXEC)
         guard slave >= 0 else { throw CommandFailure(message: "cannot open \(slavePath): \(String(cString: strerror(errno)))") }
         _ = ckvm_set_controlling_terminal(slave)

@@ -52,6 +52,6 @@ struct GlobalOptions {
         gmtime_r(&now, &parts)
         var buffer = [CChar](repeating: 0, count: 32)
         strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(cString: buffer)
+        return String(cBuffer: buffer)
     }
 }

@@ -112,7 +112,7 @@ struct CreateCommand {
         guard !path.hasPrefix("/") else { return path }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let cwd = String(cString: buffer)
+        let cwd = String(cBuffer: buffer)
         return path == "." ? cwd : cwd + "/" + path
     }
 }

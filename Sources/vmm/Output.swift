@@ -40,3 +40,10 @@ extension String {
         self + String(repeating: " ", count: max(1, width - count))
     }
 }
+
+extension String {
+    /// A NUL-terminated C buffer (from getcwd, strftime, ptsname…).
+    init(cBuffer: [CChar]) {
+        self = String(decoding: cBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
