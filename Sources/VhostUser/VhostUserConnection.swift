@@ -10,26 +10,8 @@ public final class VhostUserConnection: @unchecked Sendable {
     var acknowledgeAll = false
 
     public init(connectingTo path: String) throws(VhostUserError) {
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = ckvm_unix_connect(path)
         guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let pathBytes = Array(path.utf8)
-        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
-            throw .connectFailed(path: path, errno: ENAMETOOLONG)
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            raw.copyBytes(from: pathBytes)
-        }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard result == 0 else {
-            let err = errno
-            close(fd)
-            throw .connectFailed(path: path, errno: err)
-        }
         // A backend that accepts and then never answers must not hang vmm.
         var timeout = timeval(tv_sec: Self.replyTimeoutSeconds, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))

@@ -17,15 +17,11 @@ enum ConsoleSocket {
         let slave = open(slavePath, O_RDWR | O_CLOEXEC)
         guard slave >= 0 else { throw CommandFailure(message: "cannot open \(slavePath): \(String(cString: strerror(errno)))") }
         _ = ckvm_set_controlling_terminal(slave)
-        guard var address = OCISocket.address(socketPath) else { throw CommandFailure(message: "console socket path too long: \(socketPath)") }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        defer { close(fd) }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard fd >= 0, connected == 0 else {
+        let fd = ckvm_unix_connect(socketPath)
+        guard fd >= 0 else {
             throw CommandFailure(message: "cannot connect to the console socket \(socketPath): \(String(cString: strerror(errno)))")
         }
+        defer { close(fd) }
         let payload = Array(slavePath.utf8)
         var fds = [master]
         let sent = payload.withUnsafeBytes { ckvm_send_with_fds(fd, $0.baseAddress, $0.count, &fds, 1) }

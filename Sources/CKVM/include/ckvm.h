@@ -95,6 +95,14 @@ struct kvm_msr_entry *ckvm_msrs_entry(struct kvm_msrs *msrs, uint32_t index);
 int ckvm_memfd_create(const char *name, unsigned int flags);
 extern const unsigned int CKVM_MFD_CLOEXEC;
 
+// MARK: Unix sockets
+
+/// A connected (close-on-exec) stream socket to `path`; -1 with errno
+/// (ENAMETOOLONG when the path does not fit sockaddr_un).
+int ckvm_unix_connect(const char *path);
+/// A listening (close-on-exec) stream socket bound at `path`; -1 with errno.
+int ckvm_unix_listen(const char *path, int backlog);
+
 // MARK: Unix sockets with file descriptors (vhost-user passes fds by SCM_RIGHTS)
 
 /// sendmsg with up to `nfds` descriptors attached. Returns bytes sent or -1.
