@@ -14,18 +14,20 @@ let package = Package(
         .target(name: "CKVM"),
         // Layer 1: KVM system, VM, vCPUs, exits, eventfds.
         .target(name: "KVM", dependencies: ["CKVM"]),
+        // Little-endian encoding, shared by every byte format.
+        .target(name: "LittleEndian"),
         // Whole-file reads and path checks without Foundation.
         .target(name: "HostFiles"),
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser"]),
+        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian"]),
         // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
-        .target(name: "VhostUser", dependencies: ["CKVM"]),
+        .target(name: "VhostUser", dependencies: ["CKVM", "LittleEndian"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
-        .target(name: "Boot", dependencies: ["KVM", "GuestMemory"]),
+        .target(name: "Boot", dependencies: ["KVM", "GuestMemory", "LittleEndian"]),
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
-        .target(name: "GuestImage"),
+        .target(name: "GuestImage", dependencies: ["LittleEndian"]),
         // Layer 7: OCI runtime: runtime-spec config.json, bundles.
         .target(name: "OCI", dependencies: ["GuestImage", "HostFiles"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
@@ -40,8 +42,8 @@ let package = Package(
         .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
-        .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM"]),
-        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport"]),
+        .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM", "LittleEndian"]),
+        .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport", "LittleEndian"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),

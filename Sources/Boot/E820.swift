@@ -1,4 +1,5 @@
 import GuestMemory
+import LittleEndian
 
 /// One BIOS memory-map entry, as the kernel reads it (20 bytes packed).
 public struct E820Entry: Equatable, Sendable {
@@ -40,8 +41,3 @@ public enum E820Map {
     }
 }
 
-extension FixedWidthInteger {
-    var littleEndianBytes: [UInt8] {
-        withUnsafeBytes(of: littleEndian, Array.init)
-    }
-}

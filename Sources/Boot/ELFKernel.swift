@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// An uncompressed ELF `vmlinux`: its loadable segments, and the PVH entry
 /// from the Xen ELF note when there is one (entered in 32-bit protected
 /// mode, no decompression: the fastest way in).

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// A flat firmware image and the 16-byte header that declares how to enter
 /// it (see firmware/README.md for the format).
 public struct FirmwareImage: Equatable, Sendable {
@@ -19,12 +21,12 @@ public struct FirmwareImage: Equatable, Sendable {
     public init(bytes: [UInt8]) throws(FirmwareImageError) {
         guard bytes.count >= Self.headerSize else { throw .init("shorter than its \(Self.headerSize)-byte header") }
         guard Array(bytes[0..<4]) == Self.magic else { throw .init("missing the VMFW magic") }
-        let version = Self.little16(bytes, 4)
+        let version = bytes.little16(4)
         guard version == 1 else { throw .init("header version \(version), expected 1") }
-        guard let mode = Mode(rawValue: Self.little16(bytes, 6)) else {
-            throw .init("mode \(Self.little16(bytes, 6)), expected 16 or 32")
+        guard let mode = Mode(rawValue: bytes.little16(6)) else {
+            throw .init("mode \(bytes.little16(6)), expected 16 or 32")
         }
-        let entry = Self.little32(bytes, 8)
+        let entry = bytes.little32(8)
         guard entry >= Self.headerSize, entry < bytes.count else { throw .init("entry offset \(entry) is outside the image") }
         let limit = mode == .real
             ? X86Layout.realModeImageLimit
@@ -33,15 +35,7 @@ public struct FirmwareImage: Equatable, Sendable {
         self.bytes = bytes
         self.mode = mode
         self.entryOffset = entry
-        self.wantsIRQChip = Self.little32(bytes, 12) & Self.irqchipFlag != 0
-    }
-
-    static func little16(_ bytes: [UInt8], _ at: Int) -> UInt16 {
-        UInt16(bytes[at]) | UInt16(bytes[at + 1]) << 8
-    }
-
-    static func little32(_ bytes: [UInt8], _ at: Int) -> UInt32 {
-        UInt32(little16(bytes, at)) | UInt32(little16(bytes, at + 2)) << 16
+        self.wantsIRQChip = bytes.little32(12) & Self.irqchipFlag != 0
     }
 }
 

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// An Intel MultiProcessor Specification 1.4 table: how a kernel without
 /// ACPI finds every vCPU, the IOAPIC, and how ISA interrupts are wired.
 public enum MPTable {

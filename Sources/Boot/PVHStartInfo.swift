@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// `struct hvm_start_info` (version 1) and the tables it points at: what
 /// the PVH entry reads through EBX instead of a zero page.
 public enum PVHStartInfo {

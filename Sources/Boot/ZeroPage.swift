@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// `struct boot_params`, the zero page the 64-bit entry reads through RSI.
 public struct ZeroPage {
     public static let size = 4096

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// What init runs and how: the `/vmm/process` file of guest/PROTOCOL.md §1.
 /// Binary records, so arguments and environment keep every byte.
 public struct ProcessDescription: Equatable, Sendable {
@@ -131,8 +133,4 @@ public struct ProcessDescription: Equatable, Sendable {
         if let umask { record(.umask, umask.littleEndianBytes) }
         return bytes
     }
-}
-
-extension FixedWidthInteger {
-    var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian, Array.init) }
 }

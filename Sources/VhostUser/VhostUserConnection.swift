@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import LittleEndian
 
 /// The front end's socket to one vhost-user backend: requests with their
 /// file descriptors out, replies in. One request at a time.

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// Brings up a vhost-user device: ownership, feature and protocol-feature
 /// negotiation, the guest memory table, then each vring. The order is the
 /// one real backends (libvhost-user's virtiofsd among them) expect.

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// vhost-user front-end requests (the protocol of QEMU's
 /// docs/interop/vhost-user.rst) and their wire format: a 12-byte header
 /// (request u32, flags u32, size u32) then `size` bytes of payload.
@@ -113,16 +115,3 @@ public struct VhostUserMemoryRegion: Equatable, Sendable {
     }
 }
 
-extension FixedWidthInteger {
-    var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian, Array.init) }
-}
-
-extension Array where Element == UInt8 {
-    func little32(_ at: Int) -> UInt32 {
-        UInt32(self[at]) | UInt32(self[at + 1]) << 8 | UInt32(self[at + 2]) << 16 | UInt32(self[at + 3]) << 24
-    }
-
-    func little64(_ at: Int) -> UInt64 {
-        UInt64(little32(at)) | UInt64(little32(at + 4)) << 32
-    }
-}

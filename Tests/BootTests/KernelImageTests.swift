@@ -2,6 +2,7 @@ import GuestMemory
 import KVM
 import Testing
 @testable import Boot
+import LittleEndian
 
 /// A minimal bzImage: `setupSectors` + 1 sectors of setup, then the kernel.
 func makeBzImage(version: UInt16 = 0x020F, xloadflags: UInt16 = 1, setupSectors: UInt8 = 1, kernelParagraphs: UInt32 = 4, truncateBy: Int = 0) -> [UInt8] {

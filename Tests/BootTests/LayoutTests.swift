@@ -1,6 +1,7 @@
 import GuestMemory
 import Testing
 @testable import Boot
+import LittleEndian
 
 extension Array where Element == UInt8 {
     func le16(_ at: Int) -> UInt16 { little16(at) }

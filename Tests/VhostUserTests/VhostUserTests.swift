@@ -3,6 +3,7 @@ import GuestMemory
 import Testing
 import TestSupport
 @testable import VhostUser
+import LittleEndian
 
 @Suite("vhost-user messages")
 struct VhostUserMessageTests {

@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// The ports of vmm's multiport console (guest/PROTOCOL.md §2).
 public enum ConsolePort: UInt32, CaseIterable, Sendable {
     /// hvc0: the terminal with --tty, kernel messages with --debug.

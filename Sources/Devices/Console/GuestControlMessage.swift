@@ -1,3 +1,5 @@
+import LittleEndian
+
 /// The framed messages of guest/PROTOCOL.md §3 on the `vmm.control` port:
 /// `length u32 | type u16 | payload`, little-endian.
 public enum GuestControlMessage: Equatable, Sendable {
@@ -71,8 +73,4 @@ public struct GuestControlDecoder: Sendable {
         }
         return messages
     }
-}
-
-extension FixedWidthInteger {
-    var littleEndianBytes: [UInt8] { withUnsafeBytes(of: littleEndian, Array.init) }
 }

@@ -1,5 +1,6 @@
 import GuestMemory
 import Synchronization
+import LittleEndian
 
 /// A multiport virtio-console (device id 3) carrying a container's stdio
 /// and control channel. Guest → host bytes go to sinks; host → guest bytes

@@ -2,6 +2,7 @@ import Glibc
 import GuestMemory
 import Synchronization
 import VhostUser
+import LittleEndian
 
 /// virtio-fs (device id 26) whose queues are served by a vhost-user
 /// backend (virtiofsd): the VMM only negotiates and hands over the rings.
