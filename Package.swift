@@ -18,10 +18,14 @@ let package = Package(
         .target(name: "LittleEndian"),
         // Whole-file reads and path checks without Foundation.
         .target(name: "HostFiles"),
+        // JSON reading and writing without Foundation (config.json, state, timelines).
+        .target(name: "JSON"),
+        // The boot timeline: named moments on one clock, its report, bench statistics.
+        .target(name: "Timeline", dependencies: ["JSON"]),
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian"]),
+        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian", "Timeline"]),
         // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
         .target(name: "VhostUser", dependencies: ["CKVM", "LittleEndian"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
@@ -29,25 +33,26 @@ let package = Package(
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
         .target(name: "GuestImage", dependencies: ["LittleEndian"]),
         // Layer 7: OCI runtime: runtime-spec config.json, bundles.
-        .target(name: "OCI", dependencies: ["GuestImage", "HostFiles"]),
+        .target(name: "OCI", dependencies: ["GuestImage", "HostFiles", "JSON"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles"]),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM"]
+            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "JSON", "Timeline"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
         .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
-        .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory"]),
+        .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory", "Timeline"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM", "LittleEndian"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport", "LittleEndian"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport"]),
-        .testTarget(name: "vmmTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport", "Timeline"]),
+        .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
+        .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),
     ]
 )

@@ -47,3 +47,19 @@ public enum PathKind: Equatable, Sendable {
         }
     }
 }
+
+/// Reads a file that does not know its size (/proc) until end of file.
+public func readUntilEnd(_ path: String) throws(FileReadError) -> [UInt8] {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { throw .system(errno: errno) }
+    defer { close(fd) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 16384)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        if n < 0 { throw .system(errno: errno) }
+        if n == 0 { return bytes }
+        bytes += chunk[..<n]
+    }
+}

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Glibc
 import GuestMemory
@@ -38,7 +39,7 @@ final class BackendConnector: @unchecked Sendable {
 
     private static func connect(_ virtiofsd: Virtiofsd, memory: GuestMemory, timeline: BootTimeline) throws(MachineError) -> VhostUserFrontend {
         try virtiofsd.waitForSocket()
-        timeline.record("virtiofsd listening")
+        timeline.record(.virtiofsdListening)
         do {
             let frontend = VhostUserFrontend(connection: try VhostUserConnection(connectingTo: virtiofsd.socketPath))
             try frontend.negotiate()
@@ -48,7 +49,7 @@ final class BackendConnector: @unchecked Sendable {
                     hostAddress: UInt64(UInt(bitPattern: memory.hostBase)) + region.fileOffset,
                     fileOffset: region.fileOffset, fileDescriptor: memory.fileDescriptor)
             })
-            timeline.record("vhost-user memory table sent")
+            timeline.record(.virtiofsdConnected)
             return frontend
         } catch {
             throw .helper("virtiofsd: \(error)")

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 
 /// The devices every vmm guest sees, on their buses (firmware/README.md

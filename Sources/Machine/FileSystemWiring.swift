@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Glibc
 import GuestMemory
@@ -33,7 +34,7 @@ struct FileSystemWiring {
             let connector = self.connector
             let device = VirtioFileSystem(
                 tag: Self.tag, kickFDs: kicks.map(\.rawValue), callFD: call.rawValue,
-                onActivated: { timeline.record("virtio-fs rings handed to virtiofsd") },
+                onActivated: { timeline.record(.virtiofsRingsStarted) },
                 frontend: { () throws(VirtioError) in try connector.frontend() })
             transport = VirtioMMIOTransport(
                 device: device, name: "virtio-fs", memory: vm.memory, interrupt: IRQFDLine(eventFD: call),

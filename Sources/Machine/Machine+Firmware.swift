@@ -16,7 +16,7 @@ extension Machine {
         } catch {
             throw .kvm(error)
         }
-        timeline.record("firmware loaded")
+        timeline.record(.firmwareLoaded)
         // Without an irqchip nothing can wake an application processor, so
         // only the bootstrap vCPU runs; with one, KVM parks them until SIPI.
         return PreparedGuest(vm: vm, memory: memory, runnable: image.wantsIRQChip ? vcpus : [vcpus[0]], hasIRQChip: image.wantsIRQChip)

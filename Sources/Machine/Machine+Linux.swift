@@ -45,7 +45,7 @@ extension Machine {
         kernelCommandLine = commandLine
         memoryMap = loader.memoryMap
         initrdRange = loaded.initrd
-        timeline.record("kernel loaded")
+        timeline.record(.kernelLoaded)
         do {
             let cpuid = try system.supportedCPUID()
             for vcpu in vcpus {
@@ -55,7 +55,7 @@ extension Machine {
         } catch {
             throw .kvm(error)
         }
-        timeline.record("vcpus configured")
+        timeline.record(.vcpusConfigured)
         return PreparedGuest(vm: vm, memory: memory, runnable: vcpus, hasIRQChip: true)
     }
 }

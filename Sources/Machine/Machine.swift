@@ -1,3 +1,4 @@
+import Timeline
 import Boot
 import Glibc
 import Devices
@@ -15,6 +16,8 @@ public final class Machine {
     public internal(set) var memoryMap: [E820Entry] = []
     /// Where the initrd was put (ELF/PVH and bzImage alike).
     public internal(set) var initrdRange: Range<UInt64>?
+    /// Peak RSS and guest-resident memory, when the configuration asks.
+    public internal(set) var memoryFootprint: MemoryFootprint?
 
     public init(configuration: MachineConfiguration) {
         self.configuration = configuration
@@ -28,7 +31,7 @@ public final class Machine {
         let sharedDirectory = try configuration.sharedDirectory.map { shared throws(MachineError) in
             try SharedDirectoryService(shared, configuration: configuration)
         }
-        if sharedDirectory != nil { timeline.record("virtiofsd spawned") }
+        if sharedDirectory != nil { timeline.record(.virtiofsdSpawned) }
         let prepared: PreparedGuest
         switch configuration.payload {
         case .firmware(let path): prepared = try prepareFirmware(path)
@@ -77,6 +80,7 @@ public final class Machine {
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,
             terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
+        timeline.record(.devicesReady)
         let outcome = Result { () throws(MachineError) in
             // virtiofsd stops before the vCPUs are joined: one may wait on the
             // connector at DRIVER_OK, and the connector on virtiofsd.
@@ -84,7 +88,11 @@ public final class Machine {
                 sharedDirectory?.virtiofsd.stop()
             }
         }
-        timeline.record("vm stopped")
+        timeline.record(.vmStopped)
+        if configuration.measuresMemory {
+            memoryFootprint = MemoryMeasurement.measure()
+            timeline.record(.memoryMeasured)
+        }
         withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
         let result = try outcome.get()
         if configuration.expectsExitReport, result == .reset || result == .halted {
@@ -109,8 +117,9 @@ public final class Machine {
             try system.require(Self.requiredCapabilities(irqchip: irqchip))
             let vm = try system.createVirtualMachine()
             try vm.setTSSAddress(X86Layout.tss)
-            timeline.record("vm created")
+            timeline.record(.kvmReady)
             let memory = try Self.createMemory(configuration.memoryMiB << 20, in: vm)
+            timeline.record(.memoryMapped)
             if irqchip {
                 try vm.createIRQChip()
                 try vm.createPIT2()
@@ -119,6 +128,7 @@ public final class Machine {
             for id in 0..<configuration.cpus {
                 vcpus.append(try vm.createVCPU(id: id))
             }
+            timeline.record(.vcpusCreated)
             return (system, vm, memory, vcpus)
         } catch let error as KVMError {
             throw .kvm(error)
@@ -162,7 +172,7 @@ public final class Machine {
                 break
             }
         }
-        timeline.record("vcpus started")
+        timeline.record(.vcpuThreadsStarted)
         if !loop.run(until: latch.doorbellFD) {
             latch.finish(.failure(.kvm(.ioctlFailed(name: "poll", errno: errno))))
         }

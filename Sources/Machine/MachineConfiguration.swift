@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import GuestMemory
 import KVM
@@ -105,6 +106,9 @@ public struct MachineConfiguration: Sendable {
     /// Where the guest's serial console goes.
     public var console: any OutputSink = FileDescriptorSink(fileDescriptor: 1)
     public var timeline = BootTimeline()
+    /// Read peak RSS and the guest's resident memory from /proc when the
+    /// vCPUs stop (its cost shows as its own timeline phase).
+    public var measuresMemory = false
     /// Benchmarking aid: end the VM (status 0) at the guest's first exit,
     /// to time everything up to the kernel's first instructions.
     public var stopAtFirstExit = false

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import KVM
 
@@ -15,6 +16,7 @@ struct VCPURunner: Sendable {
 
     func run() {
         var firstExit = true
+        timeline?.record(.firstVCPUEntry)
         while !latch.isSet {
             let exit: VCPUExit
             do {
@@ -24,7 +26,7 @@ struct VCPURunner: Sendable {
                 return
             }
             if firstExit, let timeline {
-                timeline.record("first guest exit")
+                timeline.record(.firstGuestExit)
                 firstExit = false
                 if stopAtFirstExit {
                     latch.finish(.success(.halted))

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Glibc
 import Synchronization
@@ -137,7 +138,7 @@ struct ContainerControl: Sendable {
         switch message {
         case .ready:
             guard readiness.markReady() else { return [] }
-            timeline.record("guest ready")
+            timeline.record(.guestReady)
             let size = terminalFD.flatMap(HostTerminal.windowSize)
             let resize: [GuestControlMessage] = size.map { [.windowSize(rows: $0.rows, columns: $0.columns)] } ?? []
             lifecycle.onReady()
@@ -145,9 +146,9 @@ struct ContainerControl: Sendable {
             lifecycle.onStart()
             return resize + [.start]
         case .started:
-            timeline.record("process started")
+            timeline.record(.processStarted)
         case .exited(let code, let signal):
-            timeline.record("process exited")
+            timeline.record(.processExited)
             let status = signal > 0 ? 128 + Int(signal) : Int(code)
             latch.finish(.success(.exited(status: UInt8(truncatingIfNeeded: status))))
         case .error(let reason):

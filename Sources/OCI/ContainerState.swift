@@ -1,3 +1,4 @@
+import JSON
 /// What `vmm state` reports (runtime-spec "state"), plus what vmm keeps
 /// for itself: the exit status once the monitor has finished.
 public struct ContainerState: Equatable, Sendable {

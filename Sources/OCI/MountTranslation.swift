@@ -1,3 +1,4 @@
+import JSON
 import GuestImage
 
 /// The bundle's mounts as MOUNT records for init: filesystems the guest

@@ -1,3 +1,4 @@
+import JSON
 import GuestImage
 
 /// Reads the runtime-spec fields vmm applies from config.json, checking

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Machine
 
@@ -22,6 +23,7 @@ enum ContainerMachine {
             }
             var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
             payload.initrdImage = try ContainerImage.initramfs(for: spec, user: user)
+            processTimeline.record(.initramfsBuilt)
             configuration = MachineConfiguration(payload: .linux(payload))
             configuration.expectsExitReport = true
             // Kernel and init messages stay off the container's output.

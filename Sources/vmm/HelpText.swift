@@ -10,6 +10,7 @@ enum HelpText {
         commands:
           run     run a guest in a new VM and exit with its status
           check   report what this host can run
+          bench   run a guest many times and report each boot phase's spread
 
         OCI runtime (as podman, CRI-O or containerd call it):
           create  [--bundle DIR] [--pid-file FILE] ID   boot the VM to init ready
@@ -24,6 +25,21 @@ enum HelpText {
           --log-format FMT    text or json
 
         vmm <command> --help shows a command's options.
+
+        """
+
+    static let bench = """
+        usage: vmm bench [--runs N] [--warmup N] [--json FILE] [RUN OPTIONS] [-- COMMAND...]
+
+        Runs `vmm run --timeline=json RUN OPTIONS [-- COMMAND...]` N times
+        (default 10) after the warm-up runs (default 1), one after another,
+        and prints min, median, p90 and max of every boot phase, of the total,
+        of the wall time (spawn to reap) and of memory: peak RSS, and vmm's
+        overhead without the guest's memory. --json FILE writes every run's
+        timeline and the statistics (schema in docs/timeline.md). Each run's
+        stdin and stdout are /dev/null; a run that fails stops the bench.
+
+        example: vmm bench --runs 20 --firmware firmware/build/hlt.bin
 
         """
 
@@ -60,7 +76,9 @@ enum HelpText {
           --debug             show the kernel's, init's and virtiofsd's messages on stderr
           --virtiofsd PATH    virtiofsd to run (default: PATH, then /usr/lib/qemu/virtiofsd)
           --runtime-dir DIR   where the VM's private directory goes (default /tmp)
-          --timeline          print the boot timeline to stderr at the end
+          --timeline[=json]   print the boot timeline (µs per phase) and memory
+                              use to stderr at the end (docs/timeline.md)
+          --timeline-output PATH  write the timeline there instead of stderr
           --stop-at-first-exit  end the VM at the guest's first exit (benchmarks)
 
         """

@@ -77,25 +77,15 @@ struct CreateCommand {
         guard pipe(&pipeFDs) == 0 else { return (-1, "") }
         // Close-on-exec, so only the dup2 to fd 3 reaches the monitor.
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, pipeFDs[1], 3)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        var arguments = ["vmm", "--root", global.root]
+        var arguments = ["--root", global.root]
         if let log = global.log { arguments += ["--log", log, "--log-format", global.logFormat] }
         arguments += ["monitor", "--bundle", bundle, "--report-fd", "3"]
         if let consoleSocket { arguments += ["--console-socket", consoleSocket] }
         arguments.append(id)
-        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/proc/self/exe", &actions, nil, &argv, environ)
+        let pid = SelfProcess.spawn(arguments, placing: [(pipeFDs[1], 3)])
         close(pipeFDs[1])
         defer { close(pipeFDs[0]) }
-        guard result == 0 else {
-            errno = result
-            return (-1, "")
-        }
+        guard let pid else { return (-1, "") }
         var reply: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

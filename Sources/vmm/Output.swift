@@ -20,7 +20,7 @@ func writeStandardError(_ text: String) {
     writeAll(text, to: 2)
 }
 
-private func writeAll(_ text: String, to fd: Int32) {
+func writeAll(_ text: String, to fd: Int32) {
     var bytes = Array(text.utf8)
     var offset = 0
     while offset < bytes.count {

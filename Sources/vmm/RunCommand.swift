@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Glibc
 import KVM
@@ -15,11 +16,15 @@ struct RunCommand {
     }
 
     func execute() throws(CommandFailure) -> Never {
+        let timelineOutput = try options.timeline.map { format throws(CommandFailure) in
+            try TimelineOutput(format: format, path: options.timelineOutput)
+        }
         var configuration = try makeConfiguration()
         configuration.memoryMiB = options.memory
         configuration.cpus = options.cpus
         configuration.kvmDevicePath = options.kvmDevice
         configuration.timeline = processTimeline
+        configuration.measuresMemory = timelineOutput != nil
         configuration.stopAtFirstExit = options.stopAtFirstExit
         configuration.forwardedSignals = Self.forwardedSignals
         configuration.virtiofsdPath = options.virtiofsd
@@ -30,9 +35,14 @@ struct RunCommand {
         SignalFD.block(Self.forwardedSignals)
         let savedTerminal = configuration.stdio.terminal ? HostTerminal.makeRaw(0) : nil
 
-        let result = Result { () throws(MachineError) -> MachineOutcome in try Machine(configuration: configuration).run() }
+        let machine = Machine(configuration: configuration)
+        let result = Result { () throws(MachineError) -> MachineOutcome in try machine.run() }
         if let savedTerminal { HostTerminal.restore(0, savedTerminal) }
-        if options.timeline { TimelinePrinter.print(configuration.timeline) }
+        processTimeline.record(.teardownDone)
+        if let timelineOutput {
+            let status = (try? result.get())?.exitStatus ?? CommandFailure.exitStatus
+            timelineOutput.write(processTimeline, payload: configuration.payload, exitStatus: status, memory: machine.memoryFootprint)
+        }
         switch result {
         case .failure(let error):
             throw CommandFailure(message: error.description)
@@ -57,15 +67,6 @@ struct RunCommand {
         return try ContainerMachine.configuration(
             spec: try ContainerSpec.resolve(options), kernel: options.kernel, commandLine: options.commandLine,
             user: options.user, debug: options.debug)
-    }
-}
-
-enum TimelinePrinter {
-    static func print(_ timeline: BootTimeline) {
-        for event in timeline.recorded {
-            let micros = event.nanoseconds / 1000
-            writeStandardError("timeline: \(micros / 1000).\(String(micros % 1000).leftPadded(3)) ms \(event.name)\n")
-        }
     }
 }
 

@@ -2,6 +2,10 @@ import Glibc
 import KVM
 import Machine
 
+enum TimelineFormat: String {
+    case text, json
+}
+
 /// Everything `vmm run` was told, before it is turned into a machine.
 struct RunOptions {
     var firmware: String?
@@ -11,7 +15,10 @@ struct RunOptions {
     var memory = MachineConfiguration.defaultMemoryMiB
     var cpus: UInt32 = 1
     var kvmDevice = KVMSystem.defaultPath
-    var timeline = false
+    /// Print the boot timeline at the end, and how (docs/timeline.md).
+    var timeline: TimelineFormat?
+    /// Where the timeline goes instead of stderr.
+    var timelineOutput: String?
     var stopAtFirstExit = false
     var debug = false
     // The container's process.
@@ -28,6 +35,12 @@ struct RunOptions {
     var virtiofsd: String?
     var runtimeDirectory = "/tmp"
 
+    /// The options that take a value (vmm bench passes them through).
+    static let valueOptions: Set<String> = [
+        "--firmware", "--kernel", "--initrd", "--cmdline", "--memory", "--cpus", "--kvm-device", "--timeline-output",
+        "--env", "-e", "--workdir", "-w", "--user", "-u", "--hostname", "--rootfs", "--bundle", "-b", "--virtiofsd", "--runtime-dir",
+    ]
+
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
         while let token = try scanner.next() {
@@ -39,7 +52,14 @@ struct RunOptions {
             case .option("--memory", _): memory = try scanner.number(of: "--memory")
             case .option("--cpus", _): cpus = try scanner.number(of: "--cpus")
             case .option("--kvm-device", _): kvmDevice = try scanner.value(of: "--kvm-device")
-            case .option("--timeline", nil): timeline = true
+            case .option("--timeline", let inline):
+                // Only `--timeline=json`: a bare --timeline takes no value.
+                let format = inline == nil ? "text" : try scanner.value(of: "--timeline")
+                guard let chosen = TimelineFormat(rawValue: format) else {
+                    throw UsageError("--timeline takes =text or =json, got '\(format)'")
+                }
+                timeline = chosen
+            case .option("--timeline-output", _): timelineOutput = try scanner.value(of: "--timeline-output")
             case .option("--stop-at-first-exit", nil): stopAtFirstExit = true
             case .option("--debug", nil): debug = true
             case .option("--tty", nil), .option("-t", nil): terminal = true
@@ -79,6 +99,9 @@ struct RunOptions {
             guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty else {
                 throw UsageError("--firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command")
             }
+        }
+        if timelineOutput != nil && timeline == nil {
+            throw UsageError("--timeline-output says where the timeline goes: give --timeline too")
         }
         if readOnlyRoot && rootfs == nil {
             throw UsageError("--read-only applies to --rootfs: give one")

@@ -1,3 +1,4 @@
+import Timeline
 import Devices
 import Glibc
 import OCI
@@ -11,6 +12,7 @@ var global = GlobalOptions()
 
 let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "run": { try RunCommand(parsing: $0).execute() },
+    "bench": { try BenchCommand(parsing: $0).execute() },
     "check": { try CheckCommand(parsing: $0).execute() },
     "create": { try CreateCommand(global: global, parsing: $0).execute() },
     "start": { try ContainerVerb(.start, global: global, parsing: $0).execute() },

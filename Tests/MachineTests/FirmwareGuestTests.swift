@@ -1,5 +1,6 @@
 import Devices
 import Testing
+import Timeline
 import TestSupport
 @testable import Machine
 
@@ -21,8 +22,8 @@ struct FirmwareGuestTests {
         let (outcome, console, timeline) = try run("hello")
         #expect(outcome == .exited(status: 0))
         #expect(console.text == "Hello from vmm firmware\n")
-        let markers = timeline.recorded.map(\.name).filter { $0.hasPrefix("guest marker") }
-        #expect(markers == ["guest marker 1", "guest marker 2"])
+        let markers = timeline.recorded.map(\.milestone.id).filter { $0.hasPrefix("guest_marker_") }
+        #expect(markers == ["guest_marker_1", "guest_marker_2"])
     }
 
     @Test func hello32RunsInProtectedMode() throws {
@@ -47,8 +48,8 @@ struct FirmwareGuestTests {
     @Test func roundtripReachesAllMarkersInOrder() throws {
         let (outcome, _, timeline) = try run("roundtrip")
         #expect(outcome == .exited(status: 0))
-        let markers = timeline.recorded.filter { $0.name.hasPrefix("guest marker") }
-        #expect(markers.map(\.name) == ["guest marker 1", "guest marker 2", "guest marker 3"])
+        let markers = timeline.recorded.filter { $0.milestone.id.hasPrefix("guest_marker_") }
+        #expect(markers.map(\.milestone.id) == ["guest_marker_1", "guest_marker_2", "guest_marker_3"])
         #expect(markers[0].nanoseconds < markers[1].nanoseconds)
         #expect(markers[1].nanoseconds < markers[2].nanoseconds)
     }

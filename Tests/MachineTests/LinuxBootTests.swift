@@ -3,6 +3,7 @@ import Devices
 import Foundation
 import GuestImage
 import Testing
+import Timeline
 import TestSupport
 @testable import Machine
 
@@ -102,7 +103,7 @@ struct FullBootTests {
         let outcome = try Machine(configuration: configuration).run()
         #expect(console.text.contains("vmm-boot-marker: init ran"))
         #expect(outcome == .reset)
-        #expect(configuration.timeline.recorded.contains { $0.name == "init started" })
+        #expect(configuration.timeline.recorded.contains { $0.milestone == .guestMarker(0x100) })
     }
 }
 

@@ -20,14 +20,6 @@ struct RunCommandTests {
     }
 
     @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
-    func theTimelineListsHostPhasesAndGuestMarkers() throws {
-        let result = Command.vmm("run", "--timeline", "--firmware", try Fixtures.firmware("hello"))
-        #expect(result.status == 0)
-        let names = result.standardError.split(separator: "\n").map { $0.split(separator: " ", maxSplits: 3).last.map(String.init) ?? "" }
-        #expect(names == ["vm created", "firmware loaded", "vcpus started", "first guest exit", "guest marker 1", "guest marker 2", "vm stopped"])
-    }
-
-    @Test(.enabled(if: Host.hasKVM, Host.noKVMReason))
     func aCrashedGuestIsReportedAndExits125() throws {
         let result = Command.vmm("run", "--firmware", try Fixtures.firmware("triplefault"))
         #expect(result.exitedNormally)
@@ -118,6 +110,13 @@ struct CommandLineTests {
         (["run", "--cpus=-1", "--firmware", "x"], "vmm: --cpus expects a whole number, got '-1' (see vmm --help)"),
         (["run", "--bogus"], "vmm: unknown option --bogus for vmm run (see vmm --help)"),
         (["check", "--timeline"], "vmm: unknown option --timeline for vmm check (see vmm --help)"),
+        (["run", "--timeline=xml", "--firmware", "x"], "vmm: --timeline takes =text or =json, got 'xml' (see vmm --help)"),
+        (["run", "--timeline-output", "/tmp/t", "--firmware", "x"],
+         "vmm: --timeline-output says where the timeline goes: give --timeline too (see vmm --help)"),
+        (["bench", "--runs", "0", "--firmware", "x"], "vmm: --runs must be at least 1, got 0 (see vmm --help)"),
+        (["bench", "--timeline", "--firmware", "x"], "vmm: vmm bench sets --timeline for its runs itself (see vmm --help)"),
+        (["bench", "--firmware", "x", "--kernel", "k"],
+         "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
     ])
     func usageMistakesAreOneLineWithStatus64(arguments: [String], message: String) {
         let result = Command.run(Fixtures.vmmExecutable, arguments)

@@ -1,5 +1,5 @@
 import Testing
-@testable import OCI
+@testable import JSON
 
 @Suite("JSON reader")
 struct JSONTests {

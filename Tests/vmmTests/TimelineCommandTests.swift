@@ -1,0 +1,131 @@
+import Foundation
+import JSON
+import Testing
+import TestSupport
+
+/// `vmm run --timeline` and `vmm bench` as a user runs them, on firmware
+/// guests under real KVM (docs/timeline.md is the schema checked here).
+@Suite("Boot timeline and vmm bench", .enabled(if: Host.hasKVM, Host.noKVMReason))
+struct TimelineCommandTests {
+    static let helloMainEvents = [
+        "process_start", "kvm_ready", "memory_mapped", "vcpus_created", "firmware_loaded", "devices_ready",
+        "first_vcpu_entry", "first_guest_exit", "guest_marker_1", "guest_marker_2", "vm_stopped", "memory_measured",
+        "teardown_done",
+    ]
+
+    static func parse(_ text: String) throws -> JSONValue {
+        try JSONParser.parse(Array(text.utf8))
+    }
+
+    static func numbers(_ value: JSONValue?) -> UInt64? {
+        guard case .number(let text)? = value else { return nil }
+        return UInt64(text)
+    }
+
+    @Test func theTextTimelineListsEveryPhaseOfAFirmwareGuest() throws {
+        let result = Command.vmm("run", "--timeline", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 0)
+        #expect(result.standardOutput == "Hello from vmm firmware\n")
+        let names = result.standardError.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+            guard fields.count == 3, UInt64(fields[0]) != nil, UInt64(fields[1]) != nil else { return nil }
+            return fields[2].trimmingCharacters(in: .whitespaces)
+        }
+        #expect(names == ["process start", "KVM ready", "guest memory mapped", "vCPUs created", "firmware loaded", "devices ready",
+                          "first vCPU entry", "first guest exit", "guest marker 1", "guest marker 2", "VM stopped",
+                          "memory measured", "teardown done"])
+        #expect(result.standardError.contains("vCPU threads started"))
+        #expect(result.standardError.contains("vmm overhead"))
+    }
+
+    @Test func theJSONTimelineIsOrderedAndItsPhasesSumToTheTotal() throws {
+        let started = Date()
+        let result = Command.vmm("run", "--timeline=json", "--firmware", try Fixtures.firmware("exit42"))
+        let wallMicroseconds = UInt64(Date().timeIntervalSince(started) * 1_000_000)
+        #expect(result.status == 42)
+        let json = try Self.parse(result.standardError)
+        #expect(json["schema"] == .string("vmm-timeline/1"))
+        #expect(json["payload"] == .string("firmware"))
+        #expect(json["exit_status"] == .number("42"))
+        guard case .array(let events)? = json["events"] else { Issue.record("no events"); return }
+        let main = events.filter { $0["lane"] == .string("main") }
+        let times = main.compactMap { Self.numbers($0["at_us"]) }
+        let phases = main.compactMap { Self.numbers($0["phase_us"]) }
+        #expect(times.count == main.count && phases.count == main.count)
+        #expect(times == times.sorted())
+        #expect(zip(phases.dropFirst(), zip(times.dropFirst(), times)).allSatisfy { $0 == $1.0 - $1.1 })
+        let total = try #require(Self.numbers(json["total_us"]))
+        #expect(phases.reduce(0, +) == total)
+        #expect(times.last == total)
+        #expect(total > 0 && total < wallMicroseconds)
+        #expect(main.first?["id"] == .string("process_start"))
+        #expect(main.last?["id"] == .string("teardown_done"))
+        for id in ["kvm_ready", "memory_mapped", "firmware_loaded", "first_vcpu_entry", "first_guest_exit", "vm_stopped"] {
+            #expect(main.contains { $0["id"] == .string(id) }, "missing \(id)")
+        }
+        let peak = try #require(Self.numbers(json["memory"]?["peak_rss_kib"]))
+        let guest = try #require(Self.numbers(json["memory"]?["guest_resident_kib"]))
+        #expect(Self.numbers(json["memory"]?["vmm_overhead_kib"]) == peak - guest)
+        #expect(peak > 1024)
+    }
+
+    @Test func theTimelineCanGoToAFileInstead() throws {
+        let path = Fixtures.scratch.appendingPathComponent("timeline-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = Command.vmm("run", "--timeline=json", "--timeline-output", path, "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 0)
+        #expect(result.standardError == "")
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        guard case .array(let events)? = json["events"] else { Issue.record("no events"); return }
+        let main = events.filter { $0["lane"] == .string("main") }.compactMap { value -> String? in
+            guard case .string(let id)? = value["id"] else { return nil }
+            return id
+        }
+        #expect(main == Self.helloMainEvents)
+    }
+
+    @Test func anUnwritableTimelineIsOneLineBeforeAnyVM() throws {
+        let result = Command.vmm("run", "--timeline", "--timeline-output", "/nonexistent/t.txt", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 125)
+        #expect(result.standardOutput == "")
+        #expect(result.standardError == "vmm: cannot write the timeline to /nonexistent/t.txt: No such file or directory\n")
+    }
+
+    @Test func benchReportsEveryPhaseOverItsRuns() throws {
+        let path = Fixtures.scratch.appendingPathComponent("bench-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = Command.vmm("bench", "--runs", "3", "--warmup", "0", "--json", path, "--memory", "8", "--firmware", try Fixtures.firmware("hello"))
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("KVM ready"))
+        #expect(result.standardOutput.contains("total, in vmm"))
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(json["schema"] == .string("vmm-bench/1"))
+        #expect(json["runs"] == .number("3"))
+        #expect(json["argv"] == .array(["--memory", "8", "--firmware", try Fixtures.firmware("hello")].map { .string($0) }))
+        guard case .array(let phases)? = json["phases"], case .array(let samples)? = json["samples"] else {
+            Issue.record("no phases or samples")
+            return
+        }
+        #expect(samples.count == 3)
+        #expect(phases.compactMap { row -> String? in
+            guard case .string(let id)? = row["id"] else { return nil }
+            return id
+        } == Array(Self.helloMainEvents.dropFirst()))
+        for row in phases {
+            #expect(row["count"] == .number("3"))
+            let values = ["min_us", "median_us", "p90_us", "max_us"].compactMap { Self.numbers(row[$0]) }
+            #expect(values.count == 4 && values == values.sorted())
+        }
+        let total = try #require(Self.numbers(json["total_us"]?["median"]))
+        let wall = try #require(Self.numbers(json["wall_us"]?["median"]))
+        #expect(total > 0 && total < wall)
+        #expect(Self.numbers(json["vmm_overhead_kib"]?["median"]) != nil)
+    }
+
+    @Test func aFailingBenchRunStopsTheBenchWithItsMessage() {
+        let result = Command.vmm("bench", "--runs", "2", "--firmware", "/nonexistent/fw.bin")
+        #expect(result.status == 125)
+        #expect(result.standardError.hasSuffix(
+            "vmm: bench: a run failed (exit status 125): vmm: cannot read firmware /nonexistent/fw.bin: No such file or directory\n"))
+    }
+}
