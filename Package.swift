@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport", "Timeline"]),
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),
     ]
