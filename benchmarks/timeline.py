@@ -1,17 +1,20 @@
-"""Runs `vmm run … --timeline` and reads the phases it prints (shared by
-the benchmark scripts)."""
+"""Runs `vmm run … --timeline=json` and reads the events it reports
+(shared by the benchmark scripts; the schema is docs/timeline.md)."""
+import json
 import subprocess
 import sys
+import tempfile
 
 
 def run_timeline(command, env=None, expected_status=0):
-    """Phase name → milliseconds since vmm started; aborts on a wrong exit status."""
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
-    if result.returncode != expected_status:
-        sys.exit(f"ABORT: {' '.join(command)} exited {result.returncode}\n{result.stderr}")
-    phases = {}
-    for line in result.stderr.splitlines():
-        if line.startswith("timeline: "):
-            _, milliseconds, _, name = line.split(" ", 3)
-            phases[name] = float(milliseconds)
-    return phases
+    """Event id → milliseconds since vmm started; aborts on a wrong exit status.
+
+    `command` is a `vmm run …` command line without --timeline: the timeline
+    goes to a file, so the guest's output cannot mix into it."""
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".json") as out:
+        full = command[:2] + ["--timeline=json", "--timeline-output", out.name] + command[2:]
+        result = subprocess.run(full, capture_output=True, text=True, timeout=120, env=env)
+        if result.returncode != expected_status:
+            sys.exit(f"ABORT: {' '.join(full)} exited {result.returncode}\n{result.stderr}")
+        timeline = json.load(out)
+    return {event["id"]: event["at_us"] / 1000 for event in timeline["events"]}

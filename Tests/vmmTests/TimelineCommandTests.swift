@@ -129,3 +129,58 @@ struct TimelineCommandTests {
             "vmm: bench: a run failed (exit status 125): vmm: cannot read firmware /nonexistent/fw.bin: No such file or directory\n"))
     }
 }
+
+extension TimelineCommandTests {
+    static func mainIDs(_ json: JSONValue) -> [String] {
+        guard case .array(let events)? = json["events"] else { return [] }
+        return events.filter { $0["lane"] == .string("main") }.compactMap { value -> String? in
+            guard case .string(let id)? = value["id"] else { return nil }
+            return id
+        }
+    }
+}
+
+/// Tier 3: our kernel under real KVM up to its first exit: the Linux boot
+/// path's phases. The ELF vmlinux: on PVM the bzImage's decompressor runs
+/// emulated for about 25 s before its first exit.
+@Suite(
+    "Boot timeline of a Linux guest",
+    .enabled(if: Host.hasKVM, Host.noKVMReason),
+    .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
+struct LinuxTimelineTests {
+    @Test func theKernelPathHasItsPhasesUpToTheFirstExit() throws {
+        let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
+        let result = Command.vmm("run", "--timeline=json", "--kernel", kernel, "--stop-at-first-exit")
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try TimelineCommandTests.parse(result.standardError)
+        #expect(json["payload"] == .string("linux"))
+        #expect(TimelineCommandTests.mainIDs(json) == [
+            "process_start", "kvm_ready", "memory_mapped", "vcpus_created", "kernel_loaded", "vcpus_configured",
+            "devices_ready", "first_vcpu_entry", "first_guest_exit", "vm_stopped", "memory_measured", "teardown_done",
+        ])
+    }
+}
+
+/// Tier 5: Firecracker's metric, start to guest init and to the process's
+/// exec, from the markers guest init writes. Needs hardware virtualization.
+@Suite(
+    "vmm bench of a container (full boot)",
+    .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
+    .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
+struct ContainerBenchTests {
+    @Test func initAndExecAreTimedOnEveryRun() throws {
+        let path = Fixtures.scratch.appendingPathComponent("container-bench-\(getpid()).json").path
+        let result = Command.vmm("bench", "--runs", "2", "--json", path, "--", "true")
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        guard case .array(let phases)? = json["phases"] else { Issue.record("no phases"); return }
+        let ids = phases.compactMap { row -> String? in
+            guard case .string(let id)? = row["id"], row["count"] == .number("2") else { return nil }
+            return id
+        }
+        for id in ["initramfs_built", "kernel_loaded", "init_started", "guest_ready", "process_exec", "process_exited", "teardown_done"] {
+            #expect(ids.contains(id), "missing \(id)")
+        }
+        #expect(ids.firstIndex(of: "init_started")! < ids.firstIndex(of: "process_exec")!)
+    }
+}
