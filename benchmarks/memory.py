@@ -8,10 +8,11 @@
     resident memory: code, heap, stacks, kvm_run pages. The same for the C
     baseline and QEMU microvm.
 (b) M VMs at once: the same sums per VM (Pss shares the VMM's code pages
-    among the M), and MemAvailable before and after as a cross-check that
-    also sees what smaps cannot: KVM's kernel-side memory, page tables and
-    the guest pages touched. MemAvailable moves with everything else on the
-    host, so it is only meaningful on a quiet machine.
+    among the M), and MemAvailable's drop as they start and its rise once
+    they are gone, a cross-check that also sees what smaps cannot: KVM's
+    kernel-side memory, page tables and the guest pages touched.
+    MemAvailable moves with everything else on the host, so it is only
+    meaningful on a quiet machine (the two readings disagree otherwise).
 
 Target (issue 6): vmm's overhead (a) under 5 MiB, Firecracker's bound.
 Every VM is stopped with SIGTERM (SIGKILL if it lingers) and reaped on
@@ -25,9 +26,8 @@ import sys
 import tempfile
 import time
 
-from common import KVM_HLT, VMM, format_target, target, usable, vm_commands, write_json
-
-MAX_VMM_OVERHEAD_KIB = 5 * 1024
+from common import (KVM_HLT, MAX_VMM_OVERHEAD_KIB, VMM, format_target, target, usable, vm_commands,
+                    write_json)
 
 
 def smaps(pid):
@@ -58,6 +58,13 @@ def footprint(pid, guest_ram):
 
 
 def mem_available_kib():
+    """MemAvailable, after folding the per-CPU counters into it where this
+    user may (root): otherwise they lag by up to about a MiB per CPU."""
+    try:
+        with open("/proc/sys/vm/stat_refresh", "w") as f:
+            f.write("1")
+    except OSError:
+        pass
     with open("/proc/meminfo") as f:
         for line in f:
             if line.startswith("MemAvailable:"):
@@ -123,14 +130,20 @@ def one_vm(command, settle):
 
 
 def many_vms(command, count, settle):
+    """Per VM: the smaps sums, and MemAvailable's drop when the VMs start
+    and its rise when they are gone (two readings of the same cost: if they
+    disagree, something else on the host moved it)."""
     before = mem_available_kib()
     with Running(command, count) as running:
         readings = running.settled(settle)
-        after = mem_available_kib()
+        during = mem_available_kib()
+    time.sleep(settle)  # the kernel frees some of a VM after its process is reaped
+    after = mem_available_kib()
     per_vm = lambda key: sum(r[key] for r in readings) / count
     return {"vms": count, "pss_kib_per_vm": per_vm("pss_kib"), "rss_kib_per_vm": per_vm("rss_kib"),
             "guest_rss_kib_per_vm": per_vm("guest_rss_kib"),
-            "mem_available_delta_kib_per_vm": (before - after) / count}
+            "mem_available_drop_kib_per_vm": (before - during) / count,
+            "mem_available_rise_kib_per_vm": (after - during) / count}
 
 
 def main():
@@ -144,6 +157,8 @@ def main():
                    help="skip a command whose binary or image is absent instead of failing")
     p.add_argument("--json", metavar="FILE", help="write the results and the target there")
     args = p.parse_args()
+    # A SIGTERM to this script unwinds it like an exception, so no VM outlives it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("memory.py: terminated"))
     commands = usable(vm_commands(os.path.abspath(args.vmm), os.path.abspath(args.baseline), forever=True),
                       args.skip_missing)
 
@@ -158,11 +173,13 @@ def main():
         one = r["one"]
         print(f"{name:<14} {one['rss_kib']:>9} {one['pss_kib']:>9} {one['guest_rss_kib']:>14}")
     print(f"\n(b) {args.vms} VMs at once, per VM")
-    print(f"{'command':<14} {'Pss KiB':>9} {'Rss KiB':>9} {'guest Rss KiB':>14} {'MemAvailable drop KiB':>22}")
+    print(f"{'command':<14} {'Pss KiB':>9} {'Rss KiB':>9} {'guest Rss KiB':>14} "
+          f"{'MemAvailable KiB: drop at start':>32} {'rise at stop':>13}")
     for name, r in results.items():
         many = r["many"]
         print(f"{name:<14} {many['pss_kib_per_vm']:>9.0f} {many['rss_kib_per_vm']:>9.0f} "
-              f"{many['guest_rss_kib_per_vm']:>14.0f} {many['mem_available_delta_kib_per_vm']:>22.0f}")
+              f"{many['guest_rss_kib_per_vm']:>14.0f} {many['mem_available_drop_kib_per_vm']:>32.0f} "
+              f"{many['mem_available_rise_kib_per_vm']:>13.0f}")
     print()
     found = []
     if "vmm" in results:
