@@ -31,11 +31,11 @@ let package = Package(
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory", "LittleEndian"]),
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
-        .target(name: "GuestImage", dependencies: ["LittleEndian"]),
+        .target(name: "GuestImage", dependencies: ["LittleEndian", "HostFiles"]),
         // Layer 7: OCI runtime: runtime-spec config.json, bundles.
         .target(name: "OCI", dependencies: ["GuestImage", "HostFiles", "JSON"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline"]),
+        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline", "GuestImage"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",

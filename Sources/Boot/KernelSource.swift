@@ -44,10 +44,12 @@ extension Array: KernelSource where Element == UInt8 {
 /// An open kernel file, read with pread.
 public final class KernelFile: KernelSource, @unchecked Sendable {
     let fd: Int32
+    let path: String
     public let size: UInt64
 
     /// Throws the errno of the failed open or fstat.
     public init(path: String) throws(KernelFileError) {
+        self.path = path
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .open(errno: errno) }
         var info = stat()
@@ -92,22 +94,7 @@ extension KernelFile {
     /// twice as fast as pread into the mapping for a vmlinux).
     public func load(at offset: UInt64, count: Int, into memory: GuestMemory, guestAddress: UInt64) throws {
         try checkRange(offset, count)
-        let fileOffset = try memory.fileOffset(at: guestAddress, length: UInt64(count))
-        guard lseek(memory.fileDescriptor, off_t(fileOffset), SEEK_SET) >= 0 else {
-            return try copy(at: offset, count: count, to: try memory.pointer(at: guestAddress, length: UInt64(count)))
-        }
-        var sourceOffset = off_t(offset)
-        var done = 0
-        while done < count {
-            let n = sendfile(memory.fileDescriptor, fd, &sourceOffset, count - done)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                // sendfile refused (some filesystems): the portable way.
-                return try copy(at: offset + UInt64(done), count: count - done,
-                                to: try memory.pointer(at: guestAddress + UInt64(done), length: UInt64(count - done)))
-            }
-            done += n
-        }
+        try memory.fill(fromFile: fd, path: path, at: offset, count: count, to: guestAddress)
     }
 }
 

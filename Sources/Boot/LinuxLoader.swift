@@ -31,13 +31,13 @@ public struct LinuxLoader {
     /// The e820 map the guest is given (and tests compare with the kernel's).
     public var memoryMap: [E820Entry] { E820Map.build(for: memory.regions) }
 
-    public func load(kernel bytes: [UInt8], initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
+    public func load(kernel bytes: [UInt8], initrd: (any InitrdSource)?, commandLine: String) throws -> LoadedKernel {
         try load(kernel: bytes as any KernelSource, initrd: initrd, commandLine: commandLine)
     }
 
     /// An ELF is read segment by segment into guest memory; a bzImage (one
     /// compressed blob) is read whole.
-    public func load(kernel source: any KernelSource, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
+    public func load(kernel source: any KernelSource, initrd: (any InitrdSource)?, commandLine: String) throws -> LoadedKernel {
         let magic = source.size >= 4 ? try source.bytes(at: 0, count: 4) : []
         if ELFKernel.looksLikeELF(magic) {
             return try load(ELFKernel(source: source), initrd: initrd, commandLine: commandLine)
@@ -45,7 +45,7 @@ public struct LinuxLoader {
         return try load(BzImage(source: source), initrd: initrd, commandLine: commandLine)
     }
 
-    func load(_ kernel: BzImage, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
+    func load(_ kernel: BzImage, initrd: (any InitrdSource)?, commandLine: String) throws -> LoadedKernel {
         let kernelEnd = X86Layout.kernelLoad + max(UInt64(kernel.initSize), UInt64(kernel.kernelRange.count))
         guard kernelEnd <= lowMemoryEnd else { throw KernelImageError.kernelDoesNotFit(bytes: kernelEnd, memoryBytes: lowMemoryEnd) }
         try kernel.source.load(
@@ -57,8 +57,8 @@ public struct LinuxLoader {
         if let initrd {
             let limit = min(lowMemoryEnd, UInt64(kernel.initrdAddressMax) + 1)
             let address = try place(initrd, above: kernelEnd, below: limit)
-            zeroPage.setRamdisk(address: address, size: UInt64(initrd.count))
-            initrdRange = address..<(address + UInt64(initrd.count))
+            zeroPage.setRamdisk(address: address, size: initrd.size)
+            initrdRange = address..<(address + initrd.size)
         }
         zeroPage.setE820(memoryMap)
         try memory.write(zeroPage.bytes, at: X86Layout.zeroPage)
@@ -66,7 +66,7 @@ public struct LinuxLoader {
         return LoadedKernel(entry: .long64(rip: X86Layout.kernelLoad + BzImage.entryOffset), initrd: initrdRange)
     }
 
-    func load(_ kernel: ELFKernel, initrd: [UInt8]?, commandLine: String) throws -> LoadedKernel {
+    func load(_ kernel: ELFKernel, initrd: (any InitrdSource)?, commandLine: String) throws -> LoadedKernel {
         var kernelEnd = X86Layout.kernelLoad
         for segment in kernel.segments {
             guard segment.physicalAddress >= X86Layout.kernelLoad,
@@ -80,7 +80,7 @@ public struct LinuxLoader {
         let commandLineAddress = try writeCommandLine(commandLine, limit: ELFKernel.commandLineLimit)
         var placedInitrd: (address: UInt64, size: UInt64)?
         if let initrd {
-            placedInitrd = (try place(initrd, above: kernelEnd, below: lowMemoryEnd), UInt64(initrd.count))
+            placedInitrd = (try place(initrd, above: kernelEnd, below: lowMemoryEnd), initrd.size)
         }
         let initrdRange = placedInitrd.map { $0.address..<($0.address + $0.size) }
         try writeCommonTables()
@@ -115,13 +115,13 @@ public struct LinuxLoader {
     }
 
     /// The initrd goes as high as allowed (page-aligned), clear of the kernel.
-    func place(_ initrd: [UInt8], above kernelEnd: UInt64, below limit: UInt64) throws -> UInt64 {
-        let size = UInt64(initrd.count)
+    func place(_ initrd: any InitrdSource, above kernelEnd: UInt64, below limit: UInt64) throws -> UInt64 {
+        let size = initrd.size
         guard size <= limit, (limit - size) & ~0xFFF >= kernelEnd else {
             throw KernelImageError.initrdDoesNotFit(bytes: kernelEnd + size, memoryBytes: lowMemoryEnd)
         }
         let address = (limit - size) & ~0xFFF
-        try memory.write(initrd, at: address)
+        try initrd.write(into: memory, at: address)
         return address
     }
 }

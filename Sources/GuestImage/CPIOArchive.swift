@@ -1,10 +1,13 @@
 /// A cpio archive in the "newc" format, the one the kernel unpacks as an
-/// initramfs. Built in memory: initramfs images are small, and the VMM
-/// places the bytes straight into guest RAM.
+/// initramfs. Headers are built in memory; a `.hostFile` entry's contents
+/// stay in its file until the VMM copies them into guest RAM.
 public struct CPIOArchive: Sendable {
     public enum Entry: Sendable, Equatable {
         case directory(path: String, mode: UInt32 = 0o755)
         case file(path: String, mode: UInt32 = 0o644, contents: [UInt8])
+        /// A regular file whose `size` bytes are those of the host file at
+        /// `source` (sized when the entry was made).
+        case hostFile(path: String, mode: UInt32 = 0o644, source: String, size: UInt64)
         case symlink(path: String, target: String)
         case characterDevice(path: String, mode: UInt32 = 0o600, major: UInt32, minor: UInt32)
     }
@@ -26,45 +29,56 @@ public struct CPIOArchive: Sendable {
         entries.append(entry)
     }
 
-    /// The archive, trailer included.
-    public var bytes: [UInt8] {
-        var output: [UInt8] = []
+    /// The archive, trailer included, with host files' contents as pieces.
+    public var image: PiecewiseImage {
+        var output = PiecewiseImage()
         for (index, entry) in entries.enumerated() {
             Self.write(entry, inode: UInt32(index + 1), to: &output)
         }
-        Self.writeRecord(name: Self.trailer, inode: 0, mode: 0, links: 1, data: [], to: &output)
+        Self.writeRecord(name: Self.trailer, inode: 0, mode: 0, links: 1, data: .bytes([]), to: &output)
         return output
     }
 
-    static func write(_ entry: Entry, inode: UInt32, to output: inout [UInt8]) {
+    /// The archive, trailer included, every byte in memory.
+    public var bytes: [UInt8] {
+        get throws { try image.flattened() }
+    }
+
+    static func write(_ entry: Entry, inode: UInt32, to output: inout PiecewiseImage) {
         switch entry {
         case .directory(let path, let mode):
-            writeRecord(name: path, inode: inode, mode: directoryType | mode, links: 2, data: [], to: &output)
+            writeRecord(name: path, inode: inode, mode: directoryType | mode, links: 2, data: .bytes([]), to: &output)
         case .file(let path, let mode, let contents):
-            writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: contents, to: &output)
+            writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: .bytes(contents), to: &output)
+        case .hostFile(let path, let mode, let source, let size):
+            writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: .file(path: source, size: size), to: &output)
         case .symlink(let path, let target):
-            writeRecord(name: path, inode: inode, mode: symlinkType | 0o777, links: 1, data: Array(target.utf8), to: &output)
+            writeRecord(name: path, inode: inode, mode: symlinkType | 0o777, links: 1, data: .bytes(Array(target.utf8)), to: &output)
         case .characterDevice(let path, let mode, let major, let minor):
-            writeRecord(name: path, inode: inode, mode: characterDeviceType | mode, links: 1, data: [], device: (major, minor), to: &output)
+            writeRecord(name: path, inode: inode, mode: characterDeviceType | mode, links: 1, data: .bytes([]), device: (major, minor), to: &output)
         }
     }
 
     static func writeRecord(
-        name: String, inode: UInt32, mode: UInt32, links: UInt32, data: [UInt8],
-        device: (major: UInt32, minor: UInt32) = (0, 0), to output: inout [UInt8]
+        name: String, inode: UInt32, mode: UInt32, links: UInt32, data: PiecewiseImage.Piece,
+        device: (major: UInt32, minor: UInt32) = (0, 0), to output: inout PiecewiseImage
     ) {
         let nameBytes = Array(name.utf8) + [0]
         let fields: [UInt32] = [
             inode, mode, 0, 0, links, 0,  // ino, mode, uid, gid, nlink, mtime
-            UInt32(data.count), 0, 0, device.major, device.minor,  // filesize, dev, rdev
+            UInt32(truncatingIfNeeded: data.size), 0, 0, device.major, device.minor,  // filesize, dev, rdev
             UInt32(nameBytes.count), 0,  // namesize, check
         ]
-        output += Array(magic.utf8)
-        for field in fields { output += hex8(field) }
-        output += nameBytes
-        padToFour(&output)
-        output += data
-        padToFour(&output)
+        var header = Array(magic.utf8)
+        for field in fields { header += hex8(field) }
+        header += nameBytes
+        header += padding(after: output.size + UInt64(header.count))
+        output.append(header)
+        switch data {
+        case .bytes(let bytes): output.append(bytes)
+        case .file(let path, let size): output.appendFile(path, size: size)
+        }
+        output.append(padding(after: output.size))
     }
 
     static func hex8(_ value: UInt32) -> [UInt8] {
@@ -72,7 +86,8 @@ public struct CPIOArchive: Sendable {
         return [UInt8](repeating: UInt8(ascii: "0"), count: 8 - digits.count) + digits
     }
 
-    static func padToFour(_ output: inout [UInt8]) {
-        while output.count % 4 != 0 { output.append(0) }
+    /// Zeros up to the next multiple of four.
+    static func padding(after length: UInt64) -> [UInt8] {
+        [UInt8](repeating: 0, count: Int((4 - length % 4) % 4))
     }
 }

@@ -7,6 +7,9 @@ public enum GuestMemoryError: Error, CustomStringConvertible, Equatable {
     case invalidSize(UInt64)
     case createFailed(errno: Int32)
     case mapFailed(errno: Int32)
+    /// Filling guest RAM from a host file failed (errno), or the file ended
+    /// `missing` bytes early.
+    case fillFailed(path: String, errno: Int32, missing: Int)
 
     public var description: String {
         switch self {
@@ -18,6 +21,9 @@ public enum GuestMemoryError: Error, CustomStringConvertible, Equatable {
             "creating guest memory (memfd) failed: \(String(cString: strerror(err)))"
         case .mapFailed(let err):
             "mapping guest memory failed: \(String(cString: strerror(err)))"
+        case .fillFailed(let path, let err, let missing):
+            err != 0 ? "copying \(path) into guest memory failed: \(String(cString: strerror(err)))"
+                : "copying \(path) into guest memory failed: it ended \(missing) bytes early (did it change?)"
         }
     }
 }

@@ -20,7 +20,7 @@ extension Machine {
         guard ELFKernel.looksLikeELF(header) || BzImage.looksLikeBzImage(header) else {
             throw .boot(.notAKernel, file: kernelFile)
         }
-        var initrd = payload.initrdImage
+        var initrd: (any InitrdSource)? = payload.initrdImage
         if initrd == nil, let path = payload.initrdPath {
             initrd = try HostFile.read(path, what: "initrd")
         }

@@ -1,5 +1,6 @@
 import Timeline
 import Devices
+import GuestImage
 import GuestMemory
 import KVM
 
@@ -15,8 +16,9 @@ public struct MachineConfiguration: Sendable {
     public struct LinuxPayload: Sendable {
         public var kernelPath: String
         public var initrdPath: String?
-        /// An initramfs built in memory (the container's), instead of a file.
-        public var initrdImage: [UInt8]?
+        /// An initramfs vmm made (the container's), instead of a file; its
+        /// host files are copied straight into guest memory.
+        public var initrdImage: PiecewiseImage?
         /// Replaces the default command line when set.
         public var commandLine: String?
 

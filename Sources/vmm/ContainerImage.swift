@@ -13,8 +13,8 @@ enum ContainerImage {
         "pwd", "stty", "tty", "mount", "ps", "kill", "grep", "head", "tail", "wc", "test", "[", "mkdir", "rm",
     ]
 
-    static func initramfs(for spec: ContainerSpec, user: String?) throws(CommandFailure) -> [UInt8] {
-        let initBinary = try readFile(try GuestInit.path(), what: "guest init")
+    static func initramfs(for spec: ContainerSpec, user: String?) throws(CommandFailure) -> PiecewiseImage {
+        let initBinary = try sized(try GuestInit.path(), what: "guest init")
         var process = spec.process
         if let user {
             let (uid, gid) = try parseUser(user)
@@ -23,7 +23,7 @@ enum ContainerImage {
         }
         // Without a root filesystem the initramfs is the root: give it busybox.
         let extra = spec.rootfs == nil && access(busyboxPath, R_OK) == 0
-            ? GuestInitramfs.busybox(try readFile(busyboxPath, what: "busybox"), applets: applets) : []
+            ? GuestInitramfs.busybox(try sized(busyboxPath, what: "busybox"), applets: applets) : []
         do {
             return try GuestInitramfs.build(init: initBinary, process: process, extra: extra)
         } catch {
@@ -44,12 +44,17 @@ enum ContainerImage {
         return (uid, gid)
     }
 
-    static func readFile(_ path: String, what: String) throws(CommandFailure) -> [UInt8] {
-        do {
-            return try readWholeFile(path)
-        } catch {
-            throw CommandFailure(message: "cannot read \(what) \(path): \(error)")
+    /// A readable regular file of a size a cpio header can carry; its bytes
+    /// are read only when they are copied into guest memory.
+    static func sized(_ path: String, what: String) throws(CommandFailure) -> GuestInitramfs.HostFile {
+        guard access(path, R_OK) == 0 else {
+            throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))")
         }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size < off_t(UInt32.max) else {
+            throw CommandFailure(message: "cannot read \(what) \(path): not a regular file under 4 GiB")
+        }
+        return GuestInitramfs.HostFile(path: path, size: UInt64(info.st_size))
     }
 }
 

@@ -5,8 +5,8 @@ import TestSupport
 
 @Suite("cpio newc writer")
 struct CPIOArchiveTests {
-    @Test func headerFieldsAndPaddingFollowNewc() {
-        let bytes = CPIOArchive([.file(path: "ab", mode: 0o755, contents: [1, 2, 3, 4, 5])]).bytes
+    @Test func headerFieldsAndPaddingFollowNewc() throws {
+        let bytes = try CPIOArchive([.file(path: "ab", mode: 0o755, contents: [1, 2, 3, 4, 5])]).bytes
         let header = String(decoding: bytes[0..<110], as: UTF8.self)
         #expect(header.hasPrefix("070701"))
         func field(_ index: Int) -> UInt32 {
@@ -28,23 +28,47 @@ struct CPIOArchiveTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/cpio"), "needs GNU cpio"))
     func gnuCpioExtractsIt() throws {
         let contents = Array("line one\nline \"two\" with = and . and spaces\n".utf8) + [0, 0xFF, 0x80]
-        let archive = CPIOArchive([
-            .directory(path: "vmm"),
-            .file(path: "vmm/process", contents: contents),
-            .file(path: "init", mode: 0o755, contents: [0x7F, 0x45]),
-            .symlink(path: "sh", target: "init"),
-        ])
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("cpio-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        // init's contents come from a host file, as a container's init does.
+        let hostInit = directory.appendingPathComponent("host-init")
+        try Data([0x7F, 0x45, 0x4C]).write(to: hostInit)
+        let archive = CPIOArchive([
+            .directory(path: "vmm"),
+            .file(path: "vmm/process", contents: contents),
+            .hostFile(path: "init", mode: 0o755, source: hostInit.path, size: 3),
+            .symlink(path: "sh", target: "init"),
+        ])
         let archivePath = directory.appendingPathComponent("image.cpio")
-        try Data(archive.bytes).write(to: archivePath)
+        try Data(try archive.bytes).write(to: archivePath)
         let result = Command.run("/bin/sh", ["-c", "cd '\(directory.path)' && mkdir out && cd out && cpio -i --quiet < ../image.cpio"])
         #expect(result.status == 0, "\(result.standardError)")
         let out = directory.appendingPathComponent("out")
         #expect(try Data(contentsOf: out.appendingPathComponent("vmm/process")) == Data(contents))
+        #expect(try Data(contentsOf: out.appendingPathComponent("init")) == Data([0x7F, 0x45, 0x4C]))
         let attributes = try FileManager.default.attributesOfItem(atPath: out.appendingPathComponent("init").path)
         #expect((attributes[.posixPermissions] as? Int) == 0o755)
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: out.appendingPathComponent("sh").path) == "init")
+    }
+
+    @Test func aHostFileEntryIsTheSameArchiveAsItsBytesInMemory() throws {
+        let contents: [UInt8] = Array(0..<201).map { UInt8($0) }
+        let path = try Fixtures.temporaryFile("cpio-host-file", contents)
+        let inMemory = CPIOArchive([.file(path: "bin/tool", mode: 0o755, contents: contents), .directory(path: "etc")])
+        let fromHost = CPIOArchive([.hostFile(path: "bin/tool", mode: 0o755, source: path, size: 201), .directory(path: "etc")])
+        #expect(try fromHost.bytes == inMemory.bytes)
+        // The file stays a file: header bytes, the file, then the padding and the rest.
+        let pieces = fromHost.image.pieces
+        #expect(pieces.count == 3)
+        #expect(pieces[1] == .file(path: path, size: 201))
+        #expect(fromHost.image.size == UInt64(try inMemory.bytes.count))
+    }
+
+    @Test func aHostFileThatChangedSizeIsAnError() throws {
+        let path = try Fixtures.temporaryFile("cpio-shrunk", [1, 2, 3])
+        #expect(throws: PiecewiseImage.SizeChanged.self) {
+            _ = try CPIOArchive([.hostFile(path: "x", source: path, size: 4)]).bytes
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import GuestMemory
 
@@ -67,5 +68,33 @@ struct GuestMemoryTests {
     @Test(arguments: [UInt64(0), 4095, GuestMemory.maximumSize + 4096])
     func invalidSizesAreRejected(size: UInt64) {
         #expect(throws: GuestMemoryError.invalidSize(size)) { try GuestMemory(size: size) }
+    }
+}
+
+@Suite("Filling guest memory through the memfd")
+struct GuestMemoryFillTests {
+    @Test func filledBytesReadBackThroughTheMapping() throws {
+        let memory = try GuestMemory(size: 1 << 20)
+        let bytes = (0..<10_000).map { UInt8(truncatingIfNeeded: $0 * 13) }
+        try memory.fill(bytes, at: 0x1_2345)
+        #expect(try memory.read(at: 0x1_2345, count: bytes.count) == bytes)
+        #expect(throws: GuestMemoryError.outOfRange(address: (1 << 20) - 4, length: 8)) {
+            try memory.fill([UInt8](repeating: 1, count: 8), at: (1 << 20) - 4)
+        }
+    }
+
+    @Test func aFileIsCopiedInByItsOffsetAndAShortFileIsAnError() throws {
+        let contents = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let path = "/tmp/vmm-fill-test-\(getpid())"
+        let fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+        try #require(fd >= 0)
+        defer { close(fd); unlink(path) }
+        #expect(contents.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == contents.count)
+        let memory = try GuestMemory(size: 1 << 20)
+        try memory.fill(fromFile: fd, path: path, at: 100, count: 60_000, to: 0x8000)
+        #expect(try memory.read(at: 0x8000, count: 60_000) == Array(contents[100..<60_100]))
+        #expect(throws: GuestMemoryError.fillFailed(path: path, errno: 0, missing: 1)) {
+            try memory.fill(fromFile: fd, path: path, at: 69_000, count: 1_001, to: 0x8000)
+        }
     }
 }

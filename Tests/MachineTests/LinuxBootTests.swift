@@ -26,7 +26,7 @@ struct LinuxBootTests {
 
     func boot(_ kernelFile: String, cpus: UInt32, initrdSize: Int = 12_345) throws -> Boot {
         let kernel = try #require(Fixtures.builtKernelDirectory) + "/" + kernelFile
-        let initrd = try Fixtures.temporaryFile("initrd", CPIOArchive([.file(path: "padding", contents: [UInt8](repeating: 7, count: initrdSize))]).bytes)
+        let initrd = try Fixtures.temporaryFile("initrd", try CPIOArchive([.file(path: "padding", contents: [UInt8](repeating: 7, count: initrdSize))]).bytes)
         var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: Self.commandLine)))
         configuration.cpus = cpus
         configuration.memoryMiB = 256
@@ -94,7 +94,7 @@ struct FullBootTests {
         let compile = Command.run("/usr/bin/gcc", ["-static", "-Os", "-o", binary, source])
         try #require(compile.status == 0, "\(compile.standardError)")
         let archive = CPIOArchive([.file(path: "init", mode: 0o755, contents: Array(try Data(contentsOf: URL(fileURLWithPath: binary))))])
-        let initrd = try Fixtures.temporaryFile("initrd.cpio", archive.bytes)
+        let initrd = try Fixtures.temporaryFile("initrd.cpio", try archive.bytes)
 
         let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
         var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: "console=ttyS0 reboot=k panic=-1 quiet")))
