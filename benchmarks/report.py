@@ -97,6 +97,12 @@ def plan(args, kind):
         for image in ("bzImage", "vmlinux"):
             steps.append(bench(args.vmm, image.lower(), 5 if q else 10, "--kernel",
                                os.path.join(kernels, image), "--stop-at-first-exit", "--cmdline", EARLY_CONSOLE_CMDLINE))
+        # A container (the default bundle's root over virtio-fs, vmm's
+        # initramfs) up to its kernel's first exit: every host phase of a
+        # container start, measurable on any host.
+        if kernel_available(args.vmm):
+            steps.append(bench(args.vmm, "container_entry", 5 if q else 10, "--stop-at-first-exit",
+                               "--cmdline", EARLY_CONSOLE_CMDLINE, "--", "/bin/true"))
     else:
         skipped.append(("first kernel instruction", "no built kernel: run kernel/build.sh"))
     boot = ["kernel boot to init (init_started)", "kernel boot to process exec (process_exec)"]
