@@ -80,9 +80,14 @@ class Running:
 
     def __enter__(self):
         self.log = tempfile.TemporaryFile()
-        for _ in range(self.count):
-            self.procs.append(subprocess.Popen(self.command.argv, stdin=subprocess.DEVNULL,
-                                               stdout=subprocess.DEVNULL, stderr=self.log))
+        try:
+            for _ in range(self.count):
+                self.procs.append(subprocess.Popen(self.command.argv, stdin=subprocess.DEVNULL,
+                                                   stdout=subprocess.DEVNULL, stderr=self.log))
+        except BaseException:
+            # __exit__ does not run when __enter__ fails: stop what started.
+            self.__exit__(None, None, None)
+            raise
         return self
 
     def __exit__(self, *_):

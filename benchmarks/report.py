@@ -325,7 +325,7 @@ def rewrite_readme(text):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="fewer runs everywhere (a minute instead of several)")
+    p.add_argument("--quick", action="store_true", help="fewer runs everywhere (for a quick look; the README table wants a full run)")
     p.add_argument("--vmm", default=VMM, help="vmm binary (default .build/release/vmm)")
     args = p.parse_args()
     args.vmm = os.path.abspath(args.vmm)

@@ -5,11 +5,24 @@ public struct CPIOArchive: Sendable {
     public enum Entry: Sendable, Equatable {
         case directory(path: String, mode: UInt32 = 0o755)
         case file(path: String, mode: UInt32 = 0o644, contents: [UInt8])
-        /// A regular file whose `size` bytes are those of the host file at
-        /// `source` (sized when the entry was made).
-        case hostFile(path: String, mode: UInt32 = 0o644, source: String, size: UInt64)
+        /// A regular file whose bytes are those of a host file, read only
+        /// when the archive is copied into guest memory.
+        case hostFile(path: String, mode: UInt32 = 0o644, source: HostFile)
         case symlink(path: String, target: String)
         case characterDevice(path: String, mode: UInt32 = 0o600, major: UInt32, minor: UInt32)
+    }
+
+    /// A host file sized when the entry is made; newc records sizes in 32
+    /// bits, so a larger file cannot be one.
+    public struct HostFile: Sendable, Equatable {
+        public let path: String
+        public let size: UInt64
+
+        public init?(path: String, size: UInt64) {
+            guard size <= UInt64(UInt32.max) else { return nil }
+            self.path = path
+            self.size = size
+        }
     }
 
     static let magic = "070701"
@@ -50,8 +63,8 @@ public struct CPIOArchive: Sendable {
             writeRecord(name: path, inode: inode, mode: directoryType | mode, links: 2, data: .bytes([]), to: &output)
         case .file(let path, let mode, let contents):
             writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: .bytes(contents), to: &output)
-        case .hostFile(let path, let mode, let source, let size):
-            writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: .file(path: source, size: size), to: &output)
+        case .hostFile(let path, let mode, let source):
+            writeRecord(name: path, inode: inode, mode: regularFile | mode, links: 1, data: .file(path: source.path, size: source.size), to: &output)
         case .symlink(let path, let target):
             writeRecord(name: path, inode: inode, mode: symlinkType | 0o777, links: 1, data: .bytes(Array(target.utf8)), to: &output)
         case .characterDevice(let path, let mode, let major, let minor):
@@ -66,7 +79,7 @@ public struct CPIOArchive: Sendable {
         let nameBytes = Array(name.utf8) + [0]
         let fields: [UInt32] = [
             inode, mode, 0, 0, links, 0,  // ino, mode, uid, gid, nlink, mtime
-            UInt32(truncatingIfNeeded: data.size), 0, 0, device.major, device.minor,  // filesize, dev, rdev
+            UInt32(clamping: data.size), 0, 0, device.major, device.minor,  // filesize (HostFile keeps it in range), dev, rdev
             UInt32(nameBytes.count), 0,  // namesize, check
         ]
         var header = Array(magic.utf8)

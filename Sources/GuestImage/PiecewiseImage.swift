@@ -29,8 +29,10 @@ public struct PiecewiseImage: Sendable, Equatable {
         guard !bytes.isEmpty else { return }
         size += UInt64(bytes.count)
         // Neighbouring in-memory bytes become one piece: one write each.
-        if case .bytes(let previous)? = pieces.last {
-            pieces[pieces.count - 1] = .bytes(previous + bytes)
+        if case .bytes(var previous)? = pieces.last {
+            pieces.removeLast()
+            previous += bytes
+            pieces.append(.bytes(previous))
         } else {
             pieces.append(.bytes(bytes))
         }

@@ -9,7 +9,9 @@ extension GuestMemory {
         let offset = try fileOffset(at: address, length: UInt64(bytes.count))
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { pwrite(fileDescriptor, $0.baseAddress! + done, $0.count - done, off_t(offset) + off_t(done)) }
+            let n = bytes.withUnsafeBytes { buffer in
+                pwrite(fileDescriptor, buffer.baseAddress.map { $0 + done }, buffer.count - done, off_t(offset) + off_t(done))
+            }
             if n < 0 && errno == EINTR { continue }
             // pwrite refused: the mapping always works.
             guard n > 0 else { return try write(Array(bytes[done...]), at: address + UInt64(done)) }
@@ -20,7 +22,9 @@ extension GuestMemory {
     /// `count` bytes of the open file `source` from `sourceOffset` to
     /// guest-physical `address`, by sendfile into the memfd; by pread into
     /// the mapping where the file's filesystem refuses sendfile. `path`
-    /// names the file in errors.
+    /// names the file in errors. sendfile writes at the memfd's file
+    /// position, which virtiofsd's copy of the fd shares: fill only while
+    /// the VM is being built, on one thread, before the guest runs.
     public func fill(fromFile source: Int32, path: String, at sourceOffset: UInt64, count: Int, to address: UInt64) throws(GuestMemoryError) {
         let offset = try fileOffset(at: address, length: UInt64(count))
         var done = 0

@@ -53,13 +53,23 @@ public func readUntilEnd(_ path: String) throws(FileReadError) -> [UInt8] {
     let fd = open(path, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else { throw .system(errno: errno) }
     defer { close(fd) }
+    return try readUntilEnd(fileDescriptor: fd, from: nil)
+}
+
+/// Reads an open file until its end: from `offset` by pread (the file's
+/// position untouched), or from where it stands when `offset` is nil.
+public func readUntilEnd(fileDescriptor fd: Int32, from offset: Int64?) throws(FileReadError) -> [UInt8] {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 16384)
+    var position = offset ?? 0
     while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        let n = chunk.withUnsafeMutableBytes { buffer in
+            offset == nil ? read(fd, buffer.baseAddress, buffer.count) : pread(fd, buffer.baseAddress, buffer.count, off_t(position))
+        }
         if n < 0 && errno == EINTR { continue }
         if n < 0 { throw .system(errno: errno) }
         if n == 0 { return bytes }
         bytes += chunk[..<n]
+        position += Int64(n)
     }
 }

@@ -30,20 +30,20 @@ public struct BenchSummary: Sendable {
         self.wall = wall
         peakRSS = Distribution(samples.compactMap { $0.memory?.peakRSSKiB })
         vmmOverhead = Distribution(samples.compactMap { $0.memory?.vmmOverheadKiB })
-        var phaseValues: [String: (name: String, values: [UInt64], at: [UInt64])] = [:]
-        var backgroundValues: [String: (name: String, values: [UInt64], at: [UInt64])] = [:]
-        for sample in samples {
+        var phaseValues: [String: Collected] = [:]
+        var backgroundValues: [String: Collected] = [:]
+        for (run, sample) in samples.enumerated() {
             var previous: UInt64 = 0
             // process_start is the origin: always 0, no phase.
             for event in sample.events where event.id != Milestone.processStart.id {
                 switch event.lane {
                 case .main:
-                    phaseValues[event.id, default: (event.name, [], [])].values.append(event.atMicroseconds - min(previous, event.atMicroseconds))
-                    phaseValues[event.id]!.at.append(event.atMicroseconds)
+                    phaseValues[event.id, default: Collected(name: event.name)]
+                        .add(event.atMicroseconds - min(previous, event.atMicroseconds), at: event.atMicroseconds, run: run)
                     previous = event.atMicroseconds
                 case .background:
-                    backgroundValues[event.id, default: (event.name, [], [])].values.append(event.atMicroseconds)
-                    backgroundValues[event.id]!.at.append(event.atMicroseconds)
+                    backgroundValues[event.id, default: Collected(name: event.name)]
+                        .add(event.atMicroseconds, at: event.atMicroseconds, run: run)
                 }
             }
         }
@@ -51,10 +51,25 @@ public struct BenchSummary: Sendable {
         background = Self.rows(backgroundValues)
     }
 
-    private static func rows(_ values: [String: (name: String, values: [UInt64], at: [UInt64])]) -> [Row] {
-        values.compactMap { id, entry in
-            guard let distribution = Distribution(entry.values), let at = Distribution(entry.at) else { return nil }
-            return Row(id: id, name: entry.name, count: entry.values.count, values: distribution, medianAt: at.median)
+    /// One event id's values over the runs; a guest may write a marker more
+    /// than once, so the runs that had it are counted apart.
+    struct Collected {
+        let name: String
+        var values: [UInt64] = []
+        var times: [UInt64] = []
+        var runs: Set<Int> = []
+
+        mutating func add(_ value: UInt64, at time: UInt64, run: Int) {
+            values.append(value)
+            times.append(time)
+            runs.insert(run)
+        }
+    }
+
+    private static func rows(_ collected: [String: Collected]) -> [Row] {
+        collected.compactMap { id, entry in
+            guard let distribution = Distribution(entry.values), let at = Distribution(entry.times) else { return nil }
+            return Row(id: id, name: entry.name, count: entry.runs.count, values: distribution, medianAt: at.median)
         }
         .sorted { ($0.medianAt, $0.id) < ($1.medianAt, $1.id) }
     }

@@ -10,6 +10,7 @@ extension TimelineReport {
             ("payload", .string(payload)), ("host", .string(host)), ("exit_status", .number("\(exitStatus)")),
             ("events", .array(events.map(\.json))), ("total_us", .number("\(totalMicroseconds)")),
         ]
+        if let failure { members.append(("failure", .string(failure))) }
         if let memory {
             members.append(("memory", .object([
                 ("peak_rss_kib", .number("\(memory.peakRSSKiB)")),
@@ -33,7 +34,7 @@ extension TimelineReport {
             let phase = event.phaseMicroseconds.map { "\($0)" } ?? ""
             lines.append("\(pad(event.atMicroseconds, 10)) \(pad(phase, 10))  \(event.milestone.name)")
         }
-        lines.append("  total \(totalMicroseconds) µs, exit status \(exitStatus)")
+        lines.append("  total \(totalMicroseconds) µs, exit status \(exitStatus)" + (failure.map { " (failed: \($0))" } ?? ""))
         if let memory {
             lines.append("  memory: peak RSS \(memory.peakRSSKiB) KiB, guest memory resident \(memory.guestResidentKiB) KiB, "
                 + "vmm overhead \(memory.vmmOverheadKiB) KiB")

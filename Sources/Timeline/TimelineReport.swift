@@ -13,6 +13,9 @@ public struct TimelineReport: Sendable {
     /// `pvm`, `hardware` or `unknown`.
     public var host: String
     public var exitStatus: Int32
+    /// Why the run failed when vmm or the guest did (not the process it
+    /// ran): a bench must not average failures.
+    public var failure: String?
     public var memory: MemoryFootprint?
     /// Main events in time order, then background events in time order.
     public let events: [Event]

@@ -14,6 +14,8 @@ public struct TimelineSample: Sendable {
     public let totalMicroseconds: UInt64
     public let exitStatus: Int32
     public let memory: MemoryFootprint?
+    /// The timeline's `failure`: vmm or the guest failed.
+    public let failure: String?
     /// Spawn to reap, as the parent saw it.
     public let wallMicroseconds: UInt64
     public let timeline: JSONValue
@@ -48,6 +50,7 @@ public struct TimelineSample: Sendable {
         } else {
             self.memory = nil
         }
+        if case .string(let failure)? = timeline["failure"] { self.failure = failure } else { self.failure = nil }
         self.wallMicroseconds = wallMicroseconds
         self.timeline = timeline
     }

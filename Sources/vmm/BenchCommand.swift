@@ -1,7 +1,9 @@
 import CKVM
 import Glibc
+import HostFiles
 import JSON
 import KVM
+import Synchronization
 import Timeline
 
 /// `vmm bench`: runs `vmm run --timeline=json …` again and again as child
@@ -17,6 +19,7 @@ struct BenchCommand {
         let jsonOutput = try options.jsonPath.map { path throws(CommandFailure) in try Self.create(path) }
         let arguments = ["run", "--timeline=json", "--timeline-output", "/dev/fd/3"] + options.runArguments
         writeStandardError("vmm bench: \(options.warmup) warm-up and \(options.runs) measured runs of vmm run \(options.runArguments.joined(separator: " "))\n")
+        BenchSignals.install()
         var samples: [TimelineSample] = []
         var firstStatus: Int32?
         for index in 0..<(options.warmup + options.runs) {
@@ -62,33 +65,51 @@ enum BenchRun {
         guard let pid = SelfProcess.spawn(arguments, placing: [(null, 0), (null, 1), (stderrFile, 2), (timelineFile, 3)]) else {
             throw CommandFailure(message: "bench: cannot start vmm: \(String(cString: strerror(errno)))")
         }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let status = BenchSignals.wait(for: pid)
         let wall = (MonotonicClock.now() - start) / 1000
-        let failedItself = status & 0x7f != 0 || [UsageError.exitStatus, CommandFailure.exitStatus].contains((status >> 8) & 0xff)
-        guard !failedItself, let json = try? JSONParser.parse(contents(of: timelineFile)),
-              let sample = try? TimelineSample(timeline: json, wallMicroseconds: wall) else {
-            let errors = String(decoding: contents(of: stderrFile), as: UTF8.self)
-            throw CommandFailure(message: "bench: a run failed (\(describe(status))): \(errors.split(separator: "\n").last ?? "no message")")
+        guard let status else { throw CommandFailure(message: "bench: waiting for run \(pid) failed: \(String(cString: strerror(errno)))") }
+        func lastLine() -> String {
+            let errors = String(decoding: (try? readUntilEnd(fileDescriptor: stderrFile, from: 0)) ?? [], as: UTF8.self)
+            return errors.split(separator: "\n").last.map(String.init) ?? "no message"
         }
+        guard status & 0x7f == 0 else { throw CommandFailure(message: "bench: a run was killed by signal \(status & 0x7f): \(lastLine())") }
+        guard let text = try? readUntilEnd(fileDescriptor: timelineFile, from: 0), let json = try? JSONParser.parse(text),
+              let sample = try? TimelineSample(timeline: json, wallMicroseconds: wall) else {
+            throw CommandFailure(message: "bench: a run failed (exit status \((status >> 8) & 0xff)): \(lastLine())")
+        }
+        if let failure = sample.failure { throw CommandFailure(message: "bench: a run failed: \(failure)") }
         return sample
     }
+}
 
-    static func contents(of fd: Int32) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        var offset: off_t = 0
-        while true {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, offset) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return bytes }
-            bytes += chunk[..<n]
-            offset += off_t(n)
+/// A signal that would end bench ends the run in progress first: no
+/// `vmm run` (or its virtiofsd) outlives the bench that started it.
+enum BenchSignals {
+    static let endingSignals = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    static let child = Atomic<Int32>(0)
+    static let received = Atomic<Int32>(0)
+
+    static func install() {
+        for signal in endingSignals {
+            Glibc.signal(signal) { number in
+                BenchSignals.received.store(number, ordering: .relaxed)
+                let pid = BenchSignals.child.load(ordering: .relaxed)
+                if pid > 0 { kill(pid, number) }
+            }
         }
     }
 
-    static func describe(_ status: Int32) -> String {
-        let signal = status & 0x7f
-        return signal == 0 ? "exit status \((status >> 8) & 0xff)" : "killed by signal \(signal)"
+    /// The child's wait status, or nil (errno set) when waitpid fails. After
+    /// a signal, bench exits as that signal's 128 + N once the child is gone.
+    static func wait(for pid: pid_t) -> Int32? {
+        child.store(pid, ordering: .relaxed)
+        defer { child.store(0, ordering: .relaxed) }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return nil }
+        }
+        let signal = received.load(ordering: .relaxed)
+        if signal != 0 { exit(128 + signal) }
+        return status
     }
 }

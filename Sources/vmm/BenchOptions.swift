@@ -1,8 +1,12 @@
 import Glibc
 
 /// `vmm bench [--runs N] [--warmup N] [--json FILE] [RUN OPTIONS] [-- CMD…]`:
-/// its own options; every other one goes to each `vmm run`.
+/// bench's own options come first; from the first other argument on,
+/// everything goes to each `vmm run` as it was typed.
 struct BenchOptions {
+    /// Enough for any benchmark, small enough that counts cannot overflow.
+    static let maximumRuns = 100_000
+
     var runs = 10
     var warmup = 1
     var jsonPath: String?
@@ -11,7 +15,7 @@ struct BenchOptions {
 
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
-        while let token = try scanner.next() {
+        scanning: while let token = try scanner.next() {
             switch token {
             case .option("--runs", _): runs = try scanner.number(of: "--runs")
             case .option("--warmup", _): warmup = try scanner.number(of: "--warmup")
@@ -19,35 +23,20 @@ struct BenchOptions {
             case .option("--help", nil), .option("-h", nil):
                 writeStandardOutput(HelpText.bench)
                 exit(0)
-            case .option(let name, _) where name.hasPrefix("--timeline"):
-                throw UsageError("vmm bench sets \(name) for its runs itself")
-            case .terminator:
-                runArguments += ["--"] + scanner.rest()
-            case .positional(let first):
-                runArguments += [first] + scanner.rest()
             default:
-                // Run options and their values pass through unread here and
-                // are checked whole below, as `vmm run` will read them.
-                runArguments.append(contentsOf: Self.spelling(of: token, scanner: &scanner))
+                runArguments = Array(arguments.suffix(scanner.remaining.count + 1))
+                break scanning
             }
         }
-        guard runs >= 1 else { throw UsageError("--runs must be at least 1, got \(runs)") }
-        guard warmup >= 0 else { throw UsageError("--warmup must be 0 or more, got \(warmup)") }
-        _ = try RunOptions(parsing: runArguments[...])
-    }
-
-    /// The token as it was typed, with the value that follows a run option
-    /// that takes one.
-    private static func spelling(of token: ArgumentScanner.Token, scanner: inout ArgumentScanner) -> [String] {
-        switch token {
-        case .option(let name, let inline?):
-            _ = try? scanner.value(of: name)
-            return ["\(name)=\(inline)"]
-        case .option(let name, nil):
-            guard RunOptions.valueOptions.contains(name), let value = scanner.remaining.first else { return [name] }
-            _ = try? scanner.value(of: name)
-            return [name, value]
-        case .positional, .terminator: return []  // handled by the caller
+        guard (1...Self.maximumRuns).contains(runs) else { throw UsageError("--runs must be between 1 and \(Self.maximumRuns), got \(runs)") }
+        guard (0...Self.maximumRuns).contains(warmup) else {
+            throw UsageError("--warmup must be between 0 and \(Self.maximumRuns), got \(warmup)")
         }
+        let runOptions = runArguments.prefix { $0 != "--" }
+        if let timeline = runOptions.first(where: { $0.hasPrefix("--timeline") }) {
+            throw UsageError("vmm bench sets \(timeline.split(separator: "=")[0]) for its runs itself")
+        }
+        // Checked whole now, as `vmm run` will read them, before any run.
+        _ = try RunOptions(parsing: runArguments[...])
     }
 }

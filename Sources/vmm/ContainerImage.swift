@@ -46,15 +46,16 @@ enum ContainerImage {
 
     /// A readable regular file of a size a cpio header can carry; its bytes
     /// are read only when they are copied into guest memory.
-    static func sized(_ path: String, what: String) throws(CommandFailure) -> GuestInitramfs.HostFile {
+    static func sized(_ path: String, what: String) throws(CommandFailure) -> CPIOArchive.HostFile {
         guard access(path, R_OK) == 0 else {
             throw CommandFailure(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))")
         }
         var info = stat()
-        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size < off_t(UInt32.max) else {
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+              let file = CPIOArchive.HostFile(path: path, size: UInt64(info.st_size)) else {
             throw CommandFailure(message: "cannot read \(what) \(path): not a regular file under 4 GiB")
         }
-        return GuestInitramfs.HostFile(path: path, size: UInt64(info.st_size))
+        return file
     }
 }
 

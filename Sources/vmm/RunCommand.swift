@@ -40,8 +40,13 @@ struct RunCommand {
         if let savedTerminal { HostTerminal.restore(0, savedTerminal) }
         processTimeline.record(.teardownDone)
         if let timelineOutput {
-            let status = (try? result.get())?.exitStatus ?? CommandFailure.exitStatus
-            timelineOutput.write(processTimeline, payload: configuration.payload, exitStatus: status, memory: machine.memoryFootprint)
+            let (status, failure): (Int32, String?) = switch result {
+            case .failure(let error): (CommandFailure.exitStatus, error.description)
+            case .success(.crashed(let crash)): (GuestCrash.exitStatus, "guest stopped abnormally on vCPU \(crash.vcpu): \(crash.exit)")
+            case .success(let outcome): (outcome.exitStatus, nil)
+            }
+            timelineOutput.write(
+                processTimeline, payload: configuration.payload, exitStatus: status, failure: failure, memory: machine.memoryFootprint)
         }
         switch result {
         case .failure(let error):

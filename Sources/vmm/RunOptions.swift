@@ -35,12 +35,6 @@ struct RunOptions {
     var virtiofsd: String?
     var runtimeDirectory = "/tmp"
 
-    /// The options that take a value (vmm bench passes them through).
-    static let valueOptions: Set<String> = [
-        "--firmware", "--kernel", "--initrd", "--cmdline", "--memory", "--cpus", "--kvm-device", "--timeline-output",
-        "--env", "-e", "--workdir", "-w", "--user", "-u", "--hostname", "--rootfs", "--bundle", "-b", "--virtiofsd", "--runtime-dir",
-    ]
-
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
         while let token = try scanner.next() {

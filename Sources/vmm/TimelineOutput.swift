@@ -22,10 +22,11 @@ struct TimelineOutput {
         }
     }
 
-    func write(_ timeline: BootTimeline, payload: MachineConfiguration.Payload, exitStatus: Int32, memory: MemoryFootprint?) {
-        let report = TimelineReport(
+    func write(_ timeline: BootTimeline, payload: MachineConfiguration.Payload, exitStatus: Int32, failure: String?, memory: MemoryFootprint?) {
+        var report = TimelineReport(
             entries: timeline.recorded, payload: payload.kind, host: VirtualizationKind.detect().timelineName,
             exitStatus: exitStatus, memory: memory)
+        report.failure = failure
         switch format {
         case .text: writeAll(report.text, to: fileDescriptor)
         case .json: writeAll(JSONWriter.write(report.json) + "\n", to: fileDescriptor)

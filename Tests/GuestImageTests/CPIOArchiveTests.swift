@@ -37,7 +37,7 @@ struct CPIOArchiveTests {
         let archive = CPIOArchive([
             .directory(path: "vmm"),
             .file(path: "vmm/process", contents: contents),
-            .hostFile(path: "init", mode: 0o755, source: hostInit.path, size: 3),
+            .hostFile(path: "init", mode: 0o755, source: try #require(CPIOArchive.HostFile(path: hostInit.path, size: 3))),
             .symlink(path: "sh", target: "init"),
         ])
         let archivePath = directory.appendingPathComponent("image.cpio")
@@ -56,7 +56,7 @@ struct CPIOArchiveTests {
         let contents: [UInt8] = Array(0..<201).map { UInt8($0) }
         let path = try Fixtures.temporaryFile("cpio-host-file", contents)
         let inMemory = CPIOArchive([.file(path: "bin/tool", mode: 0o755, contents: contents), .directory(path: "etc")])
-        let fromHost = CPIOArchive([.hostFile(path: "bin/tool", mode: 0o755, source: path, size: 201), .directory(path: "etc")])
+        let fromHost = CPIOArchive([.hostFile(path: "bin/tool", mode: 0o755, source: try #require(CPIOArchive.HostFile(path: path, size: 201))), .directory(path: "etc")])
         #expect(try fromHost.bytes == inMemory.bytes)
         // The file stays a file: header bytes, the file, then the padding and the rest.
         let pieces = fromHost.image.pieces
@@ -67,8 +67,28 @@ struct CPIOArchiveTests {
 
     @Test func aHostFileThatChangedSizeIsAnError() throws {
         let path = try Fixtures.temporaryFile("cpio-shrunk", [1, 2, 3])
+        let source = try #require(CPIOArchive.HostFile(path: path, size: 4))
         #expect(throws: PiecewiseImage.SizeChanged.self) {
-            _ = try CPIOArchive([.hostFile(path: "x", source: path, size: 4)]).bytes
+            _ = try CPIOArchive([.hostFile(path: "x", source: source)]).bytes
         }
+    }
+
+    @Test func aHostFileTooLargeForNewcCannotBeAnEntry() {
+        #expect(CPIOArchive.HostFile(path: "/big", size: UInt64(UInt32.max)) != nil)
+        #expect(CPIOArchive.HostFile(path: "/big", size: UInt64(UInt32.max) + 1) == nil)
+    }
+
+    /// Pinned bytes (odd name and data lengths, two entries and the
+    /// trailer), so a padding change cannot pass by changing both sides.
+    @Test func theBytesAreExactlyNewc() throws {
+        let bytes = try CPIOArchive([.file(path: "abc", mode: 0o644, contents: [9, 8, 7]), .symlink(path: "l", target: "abc")]).bytes
+        func header(_ fields: [UInt32]) -> [UInt8] {
+            Array(("070701" + fields.map { String(repeating: "0", count: 8 - String($0, radix: 16).count) + String($0, radix: 16, uppercase: true) }.joined()).utf8)
+        }
+        var expected = header([1, 0o100644, 0, 0, 1, 0, 3, 0, 0, 0, 0, 4, 0]) + Array("abc".utf8) + [0, 0, 0] + [9, 8, 7, 0]
+        expected += header([2, 0o120777, 0, 0, 1, 0, 3, 0, 0, 0, 0, 2, 0]) + Array("l".utf8) + [0] + Array("abc".utf8) + [0]
+        expected += header([0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 11, 0]) + Array("TRAILER!!!".utf8) + [0, 0, 0, 0]
+        #expect(bytes.count == 360)
+        #expect(bytes == expected)
     }
 }

@@ -14,10 +14,10 @@ struct InitrdImageTests {
         let tool = (0..<5_001).map { UInt8(truncatingIfNeeded: $0 * 31) }
         let path = try Fixtures.temporaryFile("initrd-tool", tool)
         let archive = CPIOArchive([
-            .hostFile(path: "init", mode: 0o755, source: path, size: UInt64(tool.count)),
+            .hostFile(path: "init", mode: 0o755, source: try #require(CPIOArchive.HostFile(path: path, size: UInt64(tool.count)))),
             .directory(path: "vmm"),
             .file(path: "vmm/process", contents: [1, 2, 3]),
-            .hostFile(path: "bin/busybox", mode: 0o755, source: path, size: UInt64(tool.count)),
+            .hostFile(path: "bin/busybox", mode: 0o755, source: try #require(CPIOArchive.HostFile(path: path, size: UInt64(tool.count)))),
         ])
         let memory = try GuestMemory(size: 1 << 20)
         let image = archive.image

@@ -84,13 +84,6 @@ struct TimelineCommandTests {
         #expect(main == Self.helloMainEvents)
     }
 
-    @Test func anUnwritableTimelineIsOneLineBeforeAnyVM() throws {
-        let result = Command.vmm("run", "--timeline", "--timeline-output", "/nonexistent/t.txt", "--firmware", try Fixtures.firmware("hello"))
-        #expect(result.status == 125)
-        #expect(result.standardOutput == "")
-        #expect(result.standardError == "vmm: cannot write the timeline to /nonexistent/t.txt: No such file or directory\n")
-    }
-
     @Test func benchReportsEveryPhaseOverItsRuns() throws {
         let path = Fixtures.scratch.appendingPathComponent("bench-\(getpid()).json").path
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -122,12 +115,22 @@ struct TimelineCommandTests {
         #expect(Self.numbers(json["vmm_overhead_kib"]?["median"]) != nil)
     }
 
-    @Test func aFailingBenchRunStopsTheBenchWithItsMessage() {
-        let result = Command.vmm("bench", "--runs", "2", "--firmware", "/nonexistent/fw.bin")
-        #expect(result.status == 125)
-        #expect(result.standardError.hasSuffix(
-            "vmm: bench: a run failed (exit status 125): vmm: cannot read firmware /nonexistent/fw.bin: No such file or directory\n"))
+    @Test func aGuestStatusIsAResultAndInlineRunOptionsPassThrough() throws {
+        let path = Fixtures.scratch.appendingPathComponent("bench42-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = Command.vmm("bench", "--runs", "2", "--warmup", "0", "--json", path, "--memory=8", "--firmware", try Fixtures.firmware("exit42"))
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(json["exit_status"] == .number("42"))
+        #expect(json["argv"]?.arrayCount == 3)
     }
+
+    @Test func aCrashingGuestStopsTheBench() throws {
+        let result = Command.vmm("bench", "--runs", "3", "--firmware", try Fixtures.firmware("triplefault"))
+        #expect(result.status == 125)
+        #expect(result.standardError.hasSuffix("vmm: bench: a run failed: guest stopped abnormally on vCPU 0: SHUTDOWN (triple fault)\n"), "\(result.standardError)")
+    }
+
 }
 
 extension TimelineCommandTests {
@@ -181,6 +184,31 @@ struct ContainerBenchTests {
         for id in ["initramfs_built", "kernel_loaded", "init_started", "guest_ready", "process_exec", "process_exited", "teardown_done"] {
             #expect(ids.contains(id), "missing \(id)")
         }
-        #expect(ids.firstIndex(of: "init_started")! < ids.firstIndex(of: "process_exec")!)
+        #expect(try #require(ids.firstIndex(of: "init_started")) < (try #require(ids.firstIndex(of: "process_exec"))))
+    }
+}
+
+/// What needs no KVM: mistakes found before any VM exists.
+@Suite("Boot timeline and vmm bench: bad input")
+struct TimelineInputTests {
+    @Test func anUnwritableTimelineIsOneLineBeforeAnyVM() throws {
+        let result = Command.vmm("run", "--timeline", "--timeline-output", "/nonexistent/t.txt", "--firmware", "/nonexistent/fw.bin")
+        #expect(result.status == 125)
+        #expect(result.standardOutput == "")
+        #expect(result.standardError == "vmm: cannot write the timeline to /nonexistent/t.txt: No such file or directory\n")
+    }
+
+    @Test func aFailingBenchRunStopsTheBenchWithItsMessage() {
+        let result = Command.vmm("bench", "--runs", "2", "--firmware", "/nonexistent/fw.bin")
+        #expect(result.status == 125)
+        #expect(result.standardError.hasSuffix(
+            "vmm: bench: a run failed: cannot read firmware /nonexistent/fw.bin: No such file or directory\n"))
+    }
+}
+
+extension JSONValue {
+    var arrayCount: Int? {
+        guard case .array(let elements) = self else { return nil }
+        return elements.count
     }
 }
