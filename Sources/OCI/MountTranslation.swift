@@ -19,6 +19,11 @@ enum MountTranslation {
     ]
     /// Options that only clear a flag (the default already).
     static let clearingOptions: Set<String> = ["rw", "suid", "dev", "exec", "async", "atime", "diratime", "nomand", "norelatime"]
+    /// Every option honoured on the mounts vmm makes, sorted (for `vmm
+    /// features`): bind mounts are not made, so their options are left out.
+    static var supportedOptions: [String] {
+        Set(flagOptions.keys).union(clearingOptions).subtracting(["bind", "rbind", "remount"]).sorted()
+    }
 
     static func mounts(_ value: JSONValue?, file: String, warnings: inout [String]) throws(BundleError) -> [ProcessDescription.Mount] {
         guard let value, value != .null else { return [] }

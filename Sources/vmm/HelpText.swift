@@ -18,6 +18,7 @@ enum HelpText {
           state   ID                                    print its state (JSON)
           kill    ID [SIGNAL]                           signal the process (default TERM)
           delete  [--force] ID                          remove a stopped container
+          features                                      what this runtime supports (JSON)
 
         global options (before the command):
           --root DIR          container state (default /run/vmm)

@@ -14,6 +14,7 @@ let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "run": { try RunCommand(parsing: $0).execute() },
     "bench": { try BenchCommand(parsing: $0).execute() },
     "check": { try CheckCommand(parsing: $0).execute() },
+    "features": { try FeaturesCommand(parsing: $0).execute() },
     "create": { try CreateCommand(global: global, parsing: $0).execute() },
     "start": { try ContainerVerb(.start, global: global, parsing: $0).execute() },
     "state": { try ContainerVerb(.state, global: global, parsing: $0).execute() },

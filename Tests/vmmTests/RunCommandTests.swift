@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -148,6 +149,23 @@ struct SignalWithoutConsoleTests {
 }
 
 extension CommandLineTests {
+    /// runtime-spec features.md: the shape managers parse, and only what
+    /// vmm does (no seccomp, no cgroups, no bind-mount options).
+    @Test func featuresSayWhatVmmSupports() throws {
+        let result = Command.vmm("features")
+        #expect(result.status == 0)
+        let json = try JSONParser.parse(Array(result.standardOutput.utf8))
+        #expect(json["ociVersionMin"] == .string("1.0.0"))
+        #expect(json["ociVersionMax"] == .string("1.0.2"))
+        guard case .array(let options)? = json["mountOptions"] else { Issue.record("no mountOptions"); return }
+        #expect(options.contains(.string("ro")) && options.contains(.string("nosuid")))
+        #expect(!options.contains(.string("bind")) && !options.contains(.string("rbind")))
+        #expect(json["linux"]?["seccomp"]?["enabled"] == .bool(false))
+        #expect(json["linux"]?["cgroup"]?["v2"] == .bool(false))
+        #expect(json["hooks"] == .array([]))
+        #expect(Command.vmm("features", "--all").status == 64)
+    }
+
     @Test func versionIsPrintedAsRuncDoes() {
         let result = Command.vmm("--version")
         #expect(result.status == 0)
