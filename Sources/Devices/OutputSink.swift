@@ -4,6 +4,13 @@ import Synchronization
 /// Where a device's output bytes go.
 public protocol OutputSink: Sendable {
     func write(_ bytes: UnsafeRawBufferPointer)
+    /// False while the sink holds as much as it will take: the device then
+    /// leaves the guest's buffers queued (back-pressure) until it has room.
+    var acceptsMore: Bool { get }
+}
+
+extension OutputSink {
+    public var acceptsMore: Bool { true }
 }
 
 /// Writes straight to a file descriptor (the host's stdout, or a log).

@@ -47,13 +47,15 @@ public final class Machine {
         let console = TailKeepingSink(forwardingTo: configuration.console)
         var devices = try DeviceSet(console: console, timeline: timeline)
         var wiring: ConsoleWiring?
+        // Last out: what the guest wrote reaches the host before vmm exits.
+        defer { wiring?.outputs.finish() }
         if prepared.hasIRQChip {
             // virtio devices need the irqchip for their irqfds.
             let consoleWiring = try ConsoleWiring(
                 vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory), stdio: configuration.stdio,
                 lifecycle: configuration.lifecycle, serialConsole: console, latch: latch, timeline: timeline, loop: loop)
-            try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
             wiring = consoleWiring
+            try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
         }
         var fileSystem: FileSystemWiring?
         // On every way out, errors included: virtiofsd stops, which lets

@@ -38,6 +38,9 @@ struct ConsoleWiring {
     let console: VirtioConsole
     let transport: VirtioMMIOTransport
     let readiness: GuestReadiness
+    /// stdout and stderr, written by their own threads: `finishOutput()`
+    /// when the VM has stopped.
+    let outputs: ConsoleOutputs
 
     init(
         vm: VirtioMachineParts, stdio: MachineConfiguration.Stdio, lifecycle: MachineConfiguration.Lifecycle, serialConsole: any OutputSink,
@@ -49,8 +52,13 @@ struct ConsoleWiring {
         let brokenPipe: @Sendable () -> Void = { latch.finish(.success(.exited(status: UInt8(128 + SIGPIPE)))) }
         let stdio = stdio.withBrokenPipeHandler(brokenPipe)
         let control = ContainerControl(latch: latch, timeline: timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle)
+        do {
+            outputs = try ConsoleOutputs(stdio)
+        } catch {
+            throw .kvm(error)
+        }
         let console = VirtioConsole(
-            sinks: [.console: stdio.terminal ? stdio.output : serialConsole, .stdout: stdio.output, .stderr: stdio.error],
+            sinks: [.console: stdio.terminal ? outputs.output : serialConsole, .stdout: outputs.output, .stderr: outputs.error],
             handler: control.handle)
         readiness = control.readiness
         do {
@@ -74,9 +82,11 @@ struct ConsoleWiring {
             } else {
                 console.endStdin()
             }
+            outputs.install(on: loop, transport: transport)
             self.console = console
             self.transport = transport
         } catch {
+            outputs.finish()
             throw .kvm(error)
         }
     }

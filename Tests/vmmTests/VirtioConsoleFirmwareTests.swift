@@ -1,4 +1,5 @@
 import Foundation
+import JSON
 import Testing
 import TestSupport
 
@@ -88,5 +89,29 @@ extension VirtioConsoleFirmwareTests {
         let result = Command.run("/bin/bash", ["-c", pipeline])
         #expect(result.standardOutput == "141\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: runtime.path).isEmpty)
+    }
+}
+
+extension VirtioConsoleFirmwareTests {
+    /// A reader that stalls holds up only stdout's own writer: the guest
+    /// finishes and vmm handles its exit while nobody reads, and every byte
+    /// still arrives, in order, once the reader wakes.
+    @Test func aStalledReaderDoesNotStallTheVMM() throws {
+        var generator = SystemRandomNumberGenerator()
+        let input = Data((0..<(1 << 19)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let path = try Fixtures.temporaryFile("stalled-stdin", Array(input))
+        let timeline = path + ".timeline.json"
+        let output = path + ".out"
+        let shell = "'\(Fixtures.vmmExecutable)' run --timeline=json --timeline-output '\(timeline)' "
+            + "--firmware '\(try Fixtures.firmware("virtio_console"))' < '\(path)' | (sleep 4; cat > '\(output)')"
+        let result = Command.run("/bin/bash", ["-o", "pipefail", "-c", shell])
+        #expect(result.status == 7)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == input)
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: timeline))))
+        guard case .array(let events)? = json["events"] else { Issue.record("no events"); return }
+        let exited = events.first { $0["id"] == .string("process_exited") }
+        guard case .number(let at)? = exited?["at_us"], let microseconds = Int(at) else { Issue.record("no process_exited"); return }
+        // The reader sleeps 4 s; blocking writes would put the exit after it.
+        #expect(microseconds < 3_000_000)
     }
 }

@@ -114,10 +114,12 @@ public final class VirtioConsole: VirtioDevice {
     /// Hands each chain the guest queued on transmit `queue` to `body`, one
     /// at a time, and returns it used. A queue the driver never made ready
     /// (so never validated) is left alone.
-    private func forEachTransmitted(_ queue: Int, _ context: VirtioContext, _ body: (DescriptorChain) throws(VirtioError) -> Void) throws(VirtioError) {
+    private func forEachTransmitted(
+        _ queue: Int, _ context: VirtioContext, while hasRoom: () -> Bool = { true }, _ body: (DescriptorChain) throws(VirtioError) -> Void
+    ) throws(VirtioError) {
         guard context.queues[queue].ready else { return }
         var used = false
-        while let chain = try context.queues[queue].popAvailable(from: context.memory) {
+        while hasRoom(), let chain = try context.queues[queue].popAvailable(from: context.memory) {
             try body(chain)
             try context.queues[queue].pushUsed(head: chain.head, written: 0, to: context.memory)
             used = true
@@ -125,19 +127,23 @@ public final class VirtioConsole: VirtioDevice {
         if used { context.interrupt(queue) }
     }
 
-    private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext) throws(VirtioError) {
-        try forEachTransmitted(port.transmitQueue, context) { chain throws(VirtioError) in
+    /// A full sink leaves the rest queued until `drain` is called again;
+    /// `everything` ignores that (the process has exited: its last output
+    /// must not stay behind in the ring).
+    private func drain(_ port: ConsolePort, _ state: inout State, _ context: VirtioContext, everything: Bool = false) throws(VirtioError) {
+        let sink = sinks[port]
+        try forEachTransmitted(port.transmitQueue, context, while: { everything || sink?.acceptsMore ?? true }) { chain throws(VirtioError) in
             guard port == .control else {
                 // Straight from guest memory to the sink: no copy, no growth.
-                try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in sinks[port]?.write(chunk) }
+                try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in sink?.write(chunk) }
                 return
             }
             try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in
                 for message in try state.decoder.feed(chunk) {
                     if case .exited = message {
                         // Everything the process wrote is queued by now: hand it over first.
-                        try drain(.stdout, &state, context)
-                        try drain(.stderr, &state, context)
+                        try drain(.stdout, &state, context, everything: true)
+                        try drain(.stderr, &state, context, everything: true)
                     }
                     for reply in handler(message) { state.pending[.control, default: []] += reply.encoded }
                 }

@@ -1,0 +1,121 @@
+import Devices
+import Glibc
+import KVM
+import Synchronization
+
+/// A host file descriptor (stdout, stderr) written by its own thread. A
+/// slow or stalled reader (a pipe nobody drains, a paused pager) then holds
+/// up only that thread and, once `highWater` bytes wait, the guest's
+/// transmit queue; the event loop keeps serving signals, stdin and the
+/// control channel.
+final class BufferedFileOutput: OutputSink, @unchecked Sendable {
+    static let highWater = 1 << 20
+    static let chunkSize = 64 << 10
+
+    private struct State {
+        var bytes: [UInt8] = []
+        /// Bytes before `start` are written.
+        var start = 0
+        var closing = false
+        /// The reader went away: what comes now is dropped.
+        var broken = false
+        /// `acceptsMore` said no: say when there is room again.
+        var refused = false
+        var waiting: Int { bytes.count - start }
+    }
+
+    let fileDescriptor: Int32
+    private let onBrokenPipe: (@Sendable () -> Void)?
+    private let state = Mutex(State())
+    /// Wakes the writer thread.
+    private let work: EventFD
+    /// Readable when a full buffer has drained to half: the event loop then
+    /// drains the guest's queues again.
+    let room: EventFD
+    private var thread: NativeThread?
+
+    init(fileDescriptor: Int32, onBrokenPipe: (@Sendable () -> Void)?) throws(KVMError) {
+        self.fileDescriptor = fileDescriptor
+        self.onBrokenPipe = onBrokenPipe
+        work = try EventFD()
+        room = try EventFD(nonBlocking: true)
+        thread = try NativeThread { [self] in writeUntilFinished() }
+    }
+
+    var acceptsMore: Bool {
+        state.withLock { state in
+            guard !state.broken, state.waiting >= Self.highWater else { return true }
+            state.refused = true
+            return false
+        }
+    }
+
+    func write(_ data: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            guard !state.broken else { return }
+            if state.start > 0, state.start >= state.bytes.count / 2 {
+                state.bytes.removeFirst(state.start)
+                state.start = 0
+            }
+            state.bytes.append(contentsOf: data)
+        }
+        work.signal()
+    }
+
+    /// Returns once everything written so far is out (or the reader left),
+    /// and the thread has ended. Called once, when the VM has stopped.
+    func finish() {
+        state.withLock { $0.closing = true }
+        work.signal()
+        thread?.join()
+        thread = nil
+    }
+
+    private func writeUntilFinished() {
+        while true {
+            var chunk: [UInt8] = []
+            var done = false
+            state.withLock { state in
+                if state.waiting == 0 {
+                    done = state.closing
+                } else {
+                    chunk = Array(state.bytes[state.start..<min(state.bytes.count, state.start + Self.chunkSize)])
+                }
+            }
+            if chunk.isEmpty {
+                if done { return }
+                _ = work.wait()
+                continue
+            }
+            let failure = Self.writeAll(chunk, to: fileDescriptor)
+            var wakeLoop = false
+            state.withLock { state in
+                if failure != 0 {
+                    state.broken = true
+                    state.bytes = []
+                    state.start = 0
+                } else {
+                    state.start += chunk.count
+                }
+                if state.refused, state.broken || state.waiting < Self.highWater / 2 {
+                    state.refused = false
+                    wakeLoop = true
+                }
+            }
+            if failure == EPIPE { onBrokenPipe?() }
+            if wakeLoop { room.signal() }
+        }
+    }
+
+    /// 0, or the errno that stopped the writing.
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32 {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+            if written < 0 && errno == EINTR { continue }
+            if written <= 0 { return written < 0 ? errno : EIO }
+            offset += written
+        }
+        return 0
+    }
+}
