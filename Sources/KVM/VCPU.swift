@@ -41,6 +41,12 @@ public final class VCPU: @unchecked Sendable {
         ckvm_run_set_immediate_exit(run, 1)
     }
 
+    /// Lets the vCPU enter the guest again after `requestExit` (a resumed
+    /// pause). Call it from the vCPU's own thread.
+    public func clearExitRequest() {
+        ckvm_run_set_immediate_exit(run, 0)
+    }
+
     func decodeExit() -> VCPUExit {
         let base = UnsafeMutableRawPointer(run)
         let reason = ckvm_run_exit_reason(run)

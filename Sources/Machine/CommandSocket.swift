@@ -1,10 +1,13 @@
 import Devices
 import Glibc
 
-/// The monitor's command socket (OCI `start` and `kill` reach the VM
-/// through it): one connection, one line, one reply line.
+/// The monitor's command socket (OCI `start`, `kill`, `pause` and
+/// `resume` reach the VM through it): one connection, one line, one reply
+/// line.
 enum CommandSocket {
-    static func install(_ listening: Int32, on loop: EventLoop, console wiring: ConsoleWiring?, lifecycle: MachineConfiguration.Lifecycle) {
+    static func install(
+        _ listening: Int32, on loop: EventLoop, console wiring: ConsoleWiring?, pauseGate: PauseGate?, lifecycle: MachineConfiguration.Lifecycle
+    ) {
         loop.add(fd: listening) {
             let connection = accept(listening, nil, nil)
             guard connection >= 0 else { return }
@@ -16,14 +19,31 @@ enum CommandSocket {
             let count = read(connection, &buffer, buffer.count)
             guard count > 0 else { return }
             let line = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
-            let reply = handle(line, wiring: wiring, lifecycle: lifecycle)
+            let reply = handle(line, wiring: wiring, pauseGate: pauseGate, lifecycle: lifecycle)
             _ = Array((reply + "\n").utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
         }
     }
 
-    static func handle(_ line: String, wiring: ConsoleWiring?, lifecycle: MachineConfiguration.Lifecycle) -> String {
-        guard let wiring else { return "error: this guest has no console to carry the command" }
+    static func handle(_ line: String, wiring: ConsoleWiring?, pauseGate: PauseGate?, lifecycle: MachineConfiguration.Lifecycle) -> String {
         let words = line.split(separator: " ")
+        switch (words.first, words.count) {
+        case ("pause", 1):
+            guard let pauseGate, !pauseGate.isPaused else { return "error: the VM cannot be paused now" }
+            guard pauseGate.pause() else {
+                pauseGate.resume()
+                return "error: the vCPUs did not stop"
+            }
+            lifecycle.onPause()
+            return "ok"
+        case ("resume", 1):
+            guard let pauseGate, pauseGate.isPaused else { return "error: the VM is not paused" }
+            pauseGate.resume()
+            lifecycle.onResume()
+            return "ok"
+        default:
+            break
+        }
+        guard let wiring else { return "error: this guest has no console to carry the command" }
         switch (words.first, words.count) {
         case ("start", 1):
             lifecycle.onStart()

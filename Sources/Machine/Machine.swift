@@ -76,8 +76,16 @@ public final class Machine {
             // No virtio console: the serial port is the guest's only input.
             SerialInput.install(input, into: devices.uart, on: loop)
         }
+        let pauseGate: PauseGate?
         if let socket = configuration.lifecycle.commandSocket {
-            CommandSocket.install(socket, on: loop, console: wiring, lifecycle: configuration.lifecycle)
+            do {
+                pauseGate = try PauseGate()
+            } catch {
+                throw .kvm(error)
+            }
+            CommandSocket.install(socket, on: loop, console: wiring, pauseGate: pauseGate, lifecycle: configuration.lifecycle)
+        } else {
+            pauseGate = nil
         }
         let signals = try SignalForwarding.install(
             configuration.forwardedSignals, on: loop, console: wiring,
@@ -86,7 +94,7 @@ public final class Machine {
         let outcome = Result { () throws(MachineError) in
             // virtiofsd stops before the vCPUs are joined: one may wait on the
             // connector at DRIVER_OK, and the connector on virtiofsd.
-            try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop) {
+            try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop, pauseGate: pauseGate) {
                 sharedDirectory?.virtiofsd.stop()
             }
         }
@@ -161,13 +169,14 @@ public final class Machine {
     /// Starts one thread per vCPU, serves I/O on this thread until the first
     /// outcome, then kicks every vCPU out of the guest and joins them.
     func runVCPUs(
-        _ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch, loop: EventLoop, beforeJoin: () -> Void
+        _ vcpus: [VCPU], devices: DeviceSet, console: TailKeepingSink, latch: StopLatch, loop: EventLoop, pauseGate: PauseGate?,
+        beforeJoin: () -> Void
     ) throws(MachineError) -> MachineOutcome {
         var threads: [VCPUThread] = []
         for vcpu in vcpus {
             let runner = VCPURunner(
                 vcpu: vcpu, portBus: devices.portBus, mmioBus: devices.mmioBus, latch: latch, console: console,
-                timeline: vcpu.id == 0 ? timeline : nil, stopAtFirstExit: configuration.stopAtFirstExit)
+                timeline: vcpu.id == 0 ? timeline : nil, stopAtFirstExit: configuration.stopAtFirstExit, pauseGate: pauseGate)
             do {
                 threads.append(try VCPUThread(vcpu: vcpu) { runner.run() })
             } catch {
@@ -176,6 +185,7 @@ public final class Machine {
             }
         }
         timeline.record(.vcpuThreadsStarted)
+        pauseGate?.watch(threads)
         if !loop.run(until: latch.doorbellFD) {
             latch.finish(.failure(.kvm(.ioctlFailed(name: "poll", errno: errno))))
         }

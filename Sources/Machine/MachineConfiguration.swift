@@ -85,6 +85,10 @@ public struct MachineConfiguration: Sendable {
         public var onReady: @Sendable () -> Void = {}
         /// START went to init (OCI: the container is running).
         public var onStart: @Sendable () -> Void = {}
+        /// Every vCPU is out of the guest (OCI: the container is paused).
+        public var onPause: @Sendable () -> Void = {}
+        /// The vCPUs run again (OCI: running).
+        public var onResume: @Sendable () -> Void = {}
         /// A listening Unix socket taking one-line commands: `start`, `kill N`.
         public var commandSocket: Int32?
 

@@ -13,11 +13,14 @@ struct VCPURunner: Sendable {
     /// Set on the bootstrap vCPU only: it records the guest's first exit.
     let timeline: BootTimeline?
     var stopAtFirstExit = false
+    /// OCI pause: the runner waits here between exits while paused.
+    var pauseGate: PauseGate?
 
     func run() {
         var firstExit = true
         timeline?.record(.firstVCPUEntry)
         while !latch.isSet {
+            pauseGate?.parkIfPaused(vcpu, latch: latch)
             let exit: VCPUExit
             do {
                 exit = try vcpu.runOnce()

@@ -3,7 +3,7 @@ import JSON
 /// for itself: the exit status once the monitor has finished.
 public struct ContainerState: Equatable, Sendable {
     public enum Status: String, Sendable {
-        case creating, created, running, stopped
+        case creating, created, running, paused, stopped
     }
 
     public static let ociVersion = "1.0.2"

@@ -17,6 +17,8 @@ enum HelpText {
           start   ID                                    run the container's process
           state   ID                                    print its state (JSON)
           kill    ID [SIGNAL]                           signal the process (default TERM)
+          pause   ID                                    stop its vCPUs (the whole VM freezes)
+          resume  ID                                    run them again
           delete  [--force] ID                          remove a stopped container
           features                                      what this runtime supports (JSON)
 
@@ -98,6 +100,8 @@ enum HelpText {
         usage: vmm [--root DIR] start ID
                vmm [--root DIR] state ID
                vmm [--root DIR] kill ID [SIGNAL]
+               vmm [--root DIR] pause ID
+               vmm [--root DIR] resume ID
                vmm [--root DIR] delete [--force] ID
 
         """

@@ -79,6 +79,8 @@ struct MonitorCommand {
                 report.send("ok")
             }
             configuration.lifecycle.onStart = { try? record.update { $0.status = .running } }
+            configuration.lifecycle.onPause = { try? record.update { $0.status = .paused } }
+            configuration.lifecycle.onResume = { try? record.update { $0.status = .running } }
 
             let result = Result { () throws(MachineError) in try Machine(configuration: configuration).run() }
             let status: Int32

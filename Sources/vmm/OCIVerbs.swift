@@ -5,7 +5,7 @@ import OCI
 /// `vmm start|state|kill|delete ID`: the OCI verbs after create.
 struct ContainerVerb {
     enum Verb: String {
-        case start, state, kill, delete
+        case start, state, kill, delete, pause, resume
     }
 
     let verb: Verb
@@ -55,8 +55,15 @@ struct ContainerVerb {
             case .start:
                 guard state.status == .created else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue), not created") }
                 try expectOK(OCISocket.send("start", to: directory.socketPath))
+            case .pause:
+                guard state.status == .running else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue), not running") }
+                try expectOK(OCISocket.send("pause", to: directory.socketPath))
+            case .resume:
+                guard state.status == .paused else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue), not paused") }
+                try expectOK(OCISocket.send("resume", to: directory.socketPath))
             case .kill:
-                guard state.status == .created || state.status == .running else {
+                // A paused container takes the signal when it runs again.
+                guard [.created, .running, .paused].contains(state.status) else {
                     throw CommandFailure(message: "container \(id) is not running")
                 }
                 try expectOK(OCISocket.send("kill \(signal)", to: directory.socketPath))

@@ -19,6 +19,8 @@ let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "start": { try ContainerVerb(.start, global: global, parsing: $0).execute() },
     "state": { try ContainerVerb(.state, global: global, parsing: $0).execute() },
     "kill": { try ContainerVerb(.kill, global: global, parsing: $0).execute() },
+    "pause": { try ContainerVerb(.pause, global: global, parsing: $0).execute() },
+    "resume": { try ContainerVerb(.resume, global: global, parsing: $0).execute() },
     "delete": { try ContainerVerb(.delete, global: global, parsing: $0).execute() },
     "monitor": { try MonitorCommand(global: global, parsing: $0).execute() },
 ]

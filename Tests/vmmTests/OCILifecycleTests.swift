@@ -81,6 +81,47 @@ struct OCILifecycleTests {
         #expect(vmm("state", "c1").standardError == "vmm: container c1 does not exist\n")
     }
 
+    /// pause holds every vCPU out of the guest: stdin sent meanwhile waits,
+    /// and comes out after resume. The stand-in echoes a FIFO the test holds.
+    @Test func pauseFreezesTheVMAndResumeThawsIt() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let fifo = scratch.appendingPathComponent("p.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // keeps the container's stdin open
+        try #require(writer >= 0)
+        var writerOpen = true
+        defer { if writerOpen { close(writer) } }
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' p < '\(fifo)' "
+            + "> '\(scratch.appendingPathComponent("p.out").path)' 2> '\(scratch.appendingPathComponent("p.err").path)'"
+        try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
+        #expect(vmm("start", "p").status == 0)
+        func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(writer, $0.baseAddress, $0.count) } }
+        func outputBecomes(_ expected: String) -> Bool {
+            for _ in 0..<1000 where output("p", "out") != expected { usleep(10_000) }
+            return output("p", "out") == expected
+        }
+        send("one\n")
+        #expect(outputBecomes("one\n"))
+
+        #expect(vmm("pause", "p").status == 0)
+        #expect(state("p")["status"] as? String == "paused")
+        send("two\n")
+        usleep(500_000)
+        #expect(output("p", "out") == "one\n", "a paused guest runs nothing")
+        #expect(vmm("pause", "p").standardError == "vmm: container p is paused, not running\n")
+
+        #expect(vmm("resume", "p").status == 0)
+        #expect(state("p")["status"] as? String == "running")
+        #expect(outputBecomes("one\ntwo\n"))
+        #expect(vmm("resume", "p").standardError == "vmm: container p is running, not paused\n")
+
+        close(writer)
+        writerOpen = false
+        waitUntilStopped("p")
+        #expect(state("p")["status"] as? String == "stopped")
+        #expect(vmm("delete", "p").status == 0)
+    }
+
     @Test func killBeforeStartEndsTheContainer() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         try #require(try create("c2").status == 0)

@@ -38,7 +38,7 @@ struct PodmanTests {
         #expect(result.standardError.contains("stderr: 13 bytes"))
     }
 
-    @Test func stopSignalsTheContainerAndRmCleansUp() throws {
+    @Test func pauseUnpauseStopAndRm() throws {
         let name = "vmm-stop-\(UUID().uuidString.prefix(8))"
         // The stand-in runs until stdin ends: keep it open with a sleeping writer.
         let background = Process()
@@ -54,6 +54,12 @@ struct PodmanTests {
             status = try podman(["ps", "--filter", "name=\(name)", "--format", "{{.Status}}"]).standardOutput
         }
         #expect(status.hasPrefix("Up"), "podman ps: \(status)")
+        // podman pause/unpause call vmm pause/resume.
+        let paused = try podman(["pause", name])
+        #expect(paused.status == 0, "\(paused.standardError)")
+        #expect(try podman(["inspect", "--format", "{{.State.Status}}", name]).standardOutput == "paused\n")
+        #expect(try podman(["unpause", name]).status == 0)
+        #expect(try podman(["inspect", "--format", "{{.State.Status}}", name]).standardOutput == "running\n")
         #expect(try podman(["stop", "-t", "5", name]).status == 0)
         let exited = try podman(["ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}"]).standardOutput
         #expect(exited.hasPrefix("Exited (143)"), "SIGTERM reached the guest: \(exited)")
