@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport", "Timeline"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),

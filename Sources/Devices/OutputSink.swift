@@ -5,7 +5,9 @@ import Synchronization
 public protocol OutputSink: Sendable {
     func write(_ bytes: UnsafeRawBufferPointer)
     /// False while the sink holds as much as it will take: the device then
-    /// leaves the guest's buffers queued (back-pressure) until it has room.
+    /// leaves the guest's buffers queued (back-pressure). Whoever asks must
+    /// look again when the sink says it has room (BufferedFileOutput's
+    /// `room`); a sink may still take more than it wanted, up to a limit.
     var acceptsMore: Bool { get }
 }
 

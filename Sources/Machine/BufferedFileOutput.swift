@@ -7,9 +7,12 @@ import Synchronization
 /// slow or stalled reader (a pipe nobody drains, a paused pager) then holds
 /// up only that thread and, once `highWater` bytes wait, the guest's
 /// transmit queue; the event loop keeps serving signals, stdin and the
-/// control channel.
+/// control channel. At most `hardLimit` bytes ever wait: a guest that
+/// ignores back-pressure (one huge request, output before EXITED) makes
+/// `write` wait for the reader instead, as an unbuffered write would.
 final class BufferedFileOutput: OutputSink, @unchecked Sendable {
     static let highWater = 1 << 20
+    static let hardLimit = 4 << 20
     static let chunkSize = 64 << 10
 
     private struct State {
@@ -21,6 +24,8 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
         var broken = false
         /// `acceptsMore` said no: say when there is room again.
         var refused = false
+        /// `write` waits for the writer to make room under `hardLimit`.
+        var producerWaiting = false
         var waiting: Int { bytes.count - start }
     }
 
@@ -29,6 +34,8 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
     private let state = Mutex(State())
     /// Wakes the writer thread.
     private let work: EventFD
+    /// Wakes a `write` waiting under the hard limit.
+    private let progress: EventFD
     /// Readable when a full buffer has drained to half: the event loop then
     /// drains the guest's queues again.
     let room: EventFD
@@ -38,9 +45,13 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
         self.fileDescriptor = fileDescriptor
         self.onBrokenPipe = onBrokenPipe
         work = try EventFD()
+        progress = try EventFD()
         room = try EventFD(nonBlocking: true)
         thread = try NativeThread { [self] in writeUntilFinished() }
     }
+
+    /// Bytes taken and not yet written.
+    var waitingBytes: Int { state.withLock { $0.waiting } }
 
     var acceptsMore: Bool {
         state.withLock { state in
@@ -51,15 +62,30 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
     }
 
     func write(_ data: UnsafeRawBufferPointer) {
-        state.withLock { state in
-            guard !state.broken else { return }
-            if state.start > 0, state.start >= state.bytes.count / 2 {
-                state.bytes.removeFirst(state.start)
-                state.start = 0
+        var rest = data
+        while !rest.isEmpty {
+            let taken: Int? = state.withLock { state in
+                if state.broken { return rest.count }  // the reader left: drop it
+                let space = Self.hardLimit - state.waiting
+                guard space > 0 else {
+                    state.producerWaiting = true
+                    return nil
+                }
+                if state.start > 0, state.start >= state.bytes.count / 2 {
+                    state.bytes.removeFirst(state.start)
+                    state.start = 0
+                }
+                let count = min(space, rest.count)
+                state.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: rest[..<count]))
+                return count
             }
-            state.bytes.append(contentsOf: data)
+            work.signal()
+            guard let taken else {
+                _ = progress.wait()
+                continue
+            }
+            rest = UnsafeRawBufferPointer(rebasing: rest[taken...])
         }
-        work.signal()
     }
 
     /// Returns once everything written so far is out (or the reader left),
@@ -89,6 +115,7 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
             }
             let failure = Self.writeAll(chunk, to: fileDescriptor)
             var wakeLoop = false
+            var wakeProducer = false
             state.withLock { state in
                 if failure != 0 {
                     state.broken = true
@@ -101,9 +128,14 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
                     state.refused = false
                     wakeLoop = true
                 }
+                if state.producerWaiting {
+                    state.producerWaiting = false
+                    wakeProducer = true
+                }
             }
             if failure == EPIPE { onBrokenPipe?() }
             if wakeLoop { room.signal() }
+            if wakeProducer { progress.signal() }
         }
     }
 
@@ -113,6 +145,12 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
             if written < 0 && errno == EINTR { continue }
+            if written < 0 && errno == EAGAIN {
+                // An inherited non-blocking fd: wait until it takes more.
+                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                _ = poll(&descriptor, 1, -1)
+                continue
+            }
             if written <= 0 { return written < 0 ? errno : EIO }
             offset += written
         }

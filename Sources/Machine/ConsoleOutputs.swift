@@ -5,7 +5,7 @@ import KVM
 /// The container's stdout and stderr as the console device sees them: a
 /// host file descriptor becomes a BufferedFileOutput (its own writer
 /// thread); any other sink (a test's capture) is used as it is.
-final class ConsoleOutputs: @unchecked Sendable {
+final class ConsoleOutputs: Sendable {
     let output: any OutputSink
     let error: any OutputSink
     private let buffers: [BufferedFileOutput]

@@ -38,7 +38,7 @@ struct ConsoleWiring {
     let console: VirtioConsole
     let transport: VirtioMMIOTransport
     let readiness: GuestReadiness
-    /// stdout and stderr, written by their own threads: `finishOutput()`
+    /// stdout and stderr, written by their own threads: `outputs.finish()`
     /// when the VM has stopped.
     let outputs: ConsoleOutputs
 

@@ -114,4 +114,19 @@ extension VirtioConsoleFirmwareTests {
         // The reader sleeps 4 s; blocking writes would put the exit after it.
         #expect(microseconds < 3_000_000)
     }
+
+    /// Past the 1 MiB high-water mark the guest is held back (its buffers
+    /// stay queued) and let go again as the reader catches up.
+    @Test func backPressureDelaysTheGuestAndLosesNothing() throws {
+        var generator = SystemRandomNumberGenerator()
+        let input = Data((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        let path = try Fixtures.temporaryFile("pressed-stdin", Array(input))
+        let output = path + ".out"
+        let shell = "'\(Fixtures.vmmExecutable)' run --firmware '\(try Fixtures.firmware("virtio_console"))' < '\(path)' "
+            + "| (sleep 2; cat > '\(output)')"
+        let result = Command.run("/bin/bash", ["-o", "pipefail", "-c", shell])
+        #expect(result.status == 7)
+        #expect(result.standardError == "stderr: 4194304 bytes\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == input)
+    }
 }

@@ -134,7 +134,7 @@ public final class VirtioConsole: VirtioDevice {
         let sink = sinks[port]
         try forEachTransmitted(port.transmitQueue, context, while: { everything || sink?.acceptsMore ?? true }) { chain throws(VirtioError) in
             guard port == .control else {
-                // Straight from guest memory to the sink: no copy, no growth.
+                // Straight from guest memory to the sink, which bounds what it keeps.
                 try chain.forEachReadable(in: context.memory) { chunk throws(VirtioError) in sink?.write(chunk) }
                 return
             }
@@ -142,6 +142,7 @@ public final class VirtioConsole: VirtioDevice {
                 for message in try state.decoder.feed(chunk) {
                     if case .exited = message {
                         // Everything the process wrote is queued by now: hand it over first.
+                        try drain(.console, &state, context, everything: true)
                         try drain(.stdout, &state, context, everything: true)
                         try drain(.stderr, &state, context, everything: true)
                     }
