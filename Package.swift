@@ -43,7 +43,9 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
-        .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport"]),
+        // Run by KVMTests: the vCPU syscall filter, applied to a process of its own.
+        .executableTarget(name: "seccomp-probe", dependencies: ["KVM"], path: "Tests/SeccompProbe"),
+        .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport", "seccomp-probe"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory", "Timeline"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM", "LittleEndian"]),
