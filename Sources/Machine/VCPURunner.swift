@@ -20,7 +20,7 @@ struct VCPURunner: Sendable {
         // Before the first guest instruction: from here on a device bug the
         // guest finds can do no more than the exit path's own syscalls.
         do {
-            try SyscallFilter.vcpu.installOnThisThread()
+            try SyscallFilter.installVCPUFilterOnThisThread()
         } catch {
             latch.finish(.failure(.kvm(error)))
             return

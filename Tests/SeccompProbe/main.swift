@@ -5,7 +5,7 @@ import KVM
 // that an allowed syscall still works, then makes one a vCPU thread never
 // needs. The filter must kill it there (SIGSYS); "escaped" means it did not.
 do {
-    try SyscallFilter.vcpu.installOnThisThread()
+    try SyscallFilter.installVCPUFilterOnThisThread()
 } catch {
     print("install failed: \(error)")
     exit(2)
