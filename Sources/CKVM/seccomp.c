@@ -17,8 +17,9 @@
 int ckvm_seccomp_allow_only(const int *syscalls, int count)
 {
     if (count < 0 || count > 200) { errno = EINVAL; return -1; }
-    // arch check (3) + load nr (1) + one jump per syscall + kill + allow
-    int length = 3 + 1 + count + 2;
+    // arch check (3) + load nr (1) + one jump per syscall
+    // + open/openat refused (4) + kill + allow
+    int length = 3 + 1 + count + 4 + 2;
     struct sock_filter *program = calloc((size_t)length, sizeof *program);
     if (!program) return -1;
     int at = 0;
@@ -27,9 +28,15 @@ int ckvm_seccomp_allow_only(const int *syscalls, int count)
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
     for (int i = 0; i < count; i++) {
-        // Jump to the final ALLOW on a match: it sits (count - i) further on.
-        program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)syscalls[i], (unsigned char)(count - i), 0);
+        // Jump to the final ALLOW on a match: it sits (count - i + 4) further on.
+        program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)syscalls[i], (unsigned char)(count - i + 4), 0);
     }
+    // glibc opens /proc/sys/vm/overcommit_memory the first time it trims a
+    // heap, which can happen on any thread: refused, it just does not trim.
+    program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 2, 0);
+    program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_open, 1, 0);
+    program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0);
+    program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
     struct sock_fprog fprog = { .len = (unsigned short)length, .filter = program };
@@ -56,8 +63,9 @@ static const int vcpu_syscalls[] = {
     SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk, SYS_mremap,
     SYS_futex, SYS_clock_gettime, SYS_gettimeofday, SYS_getrandom, SYS_sched_yield,
     SYS_gettid, SYS_getpid, SYS_clock_nanosleep, SYS_nanosleep,
-    // The kick signal, and the thread's own end.
-    SYS_rt_sigreturn, SYS_rt_sigprocmask, SYS_exit, SYS_exit_group,
+    // The kick signal, a wait resumed after SIGSTOP/SIGCONT or a debugger,
+    // and the thread's own end.
+    SYS_rt_sigreturn, SYS_restart_syscall, SYS_rt_sigprocmask, SYS_exit, SYS_exit_group,
 };
 const int *ckvm_vcpu_syscall_list(int *count)
 {

@@ -6,7 +6,8 @@ import Glibc
 /// line.
 enum CommandSocket {
     static func install(
-        _ listening: Int32, on loop: EventLoop, console wiring: ConsoleWiring?, pauseGate: PauseGate?, lifecycle: MachineConfiguration.Lifecycle
+        _ listening: Int32, on loop: EventLoop, console wiring: ConsoleWiring?, pauseGate: PauseGate?, latch: StopLatch,
+        lifecycle: MachineConfiguration.Lifecycle
     ) {
         loop.add(fd: listening) {
             let connection = accept(listening, nil, nil)
@@ -19,17 +20,24 @@ enum CommandSocket {
             let count = read(connection, &buffer, buffer.count)
             guard count > 0 else { return }
             let line = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
-            let reply = handle(line, wiring: wiring, pauseGate: pauseGate, lifecycle: lifecycle)
+            let reply = handle(line, wiring: wiring, pauseGate: pauseGate, latch: latch, lifecycle: lifecycle)
             _ = Array((reply + "\n").utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
         }
     }
 
-    static func handle(_ line: String, wiring: ConsoleWiring?, pauseGate: PauseGate?, lifecycle: MachineConfiguration.Lifecycle) -> String {
+    static func handle(
+        _ line: String, wiring: ConsoleWiring?, pauseGate: PauseGate?, latch: StopLatch, lifecycle: MachineConfiguration.Lifecycle
+    ) -> String {
         let words = line.split(separator: " ")
         switch (words.first, words.count) {
+        case ("kill", 2) where words[1] == "\(SIGKILL)":
+            // Nothing in the guest can refuse or delay it (a paused or wedged
+            // guest included): the VM ends as the killed process would.
+            latch.finish(.success(.exited(status: UInt8(128 + SIGKILL))))
+            return "ok"
         case ("pause", 1):
             guard let pauseGate, !pauseGate.isPaused else { return "error: the VM cannot be paused now" }
-            guard pauseGate.pause() else {
+            guard pauseGate.pause(latch: latch) else {
                 pauseGate.resume()
                 return "error: the vCPUs did not stop"
             }

@@ -83,7 +83,7 @@ public final class Machine {
             } catch {
                 throw .kvm(error)
             }
-            CommandSocket.install(socket, on: loop, console: wiring, pauseGate: pauseGate, lifecycle: configuration.lifecycle)
+            CommandSocket.install(socket, on: loop, console: wiring, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle)
         } else {
             pauseGate = nil
         }
@@ -190,6 +190,7 @@ public final class Machine {
             latch.finish(.failure(.kvm(.ioctlFailed(name: "poll", errno: errno))))
         }
         let result = latch.wait()
+        pauseGate?.release()
         for thread in threads { thread.kick() }
         beforeJoin()
         for thread in threads { thread.join() }

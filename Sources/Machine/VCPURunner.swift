@@ -27,8 +27,15 @@ struct VCPURunner: Sendable {
         }
         var firstExit = true
         timeline?.record(.firstVCPUEntry)
-        while !latch.isSet {
-            pauseGate?.parkIfPaused(vcpu, latch: latch)
+        while true {
+            // Whoever kicks (teardown, pause) sets its flag before
+            // immediate_exit: clearing first, then looking, loses no kick.
+            vcpu.clearExitRequest()
+            if latch.isSet { return }
+            if let pauseGate, pauseGate.isPaused {
+                pauseGate.park(latch: latch)
+                continue
+            }
             let exit: VCPUExit
             do {
                 exit = try vcpu.runOnce()

@@ -62,7 +62,8 @@ struct ContainerVerb {
                 guard state.status == .paused else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue), not paused") }
                 try expectOK(OCISocket.send("resume", to: directory.socketPath))
             case .kill:
-                // A paused container takes the signal when it runs again.
+                // A paused container takes the signal when it runs again;
+                // SIGKILL ends its VM at once.
                 guard [.created, .running, .paused].contains(state.status) else {
                     throw CommandFailure(message: "container \(id) is not running")
                 }
@@ -91,7 +92,7 @@ struct ContainerVerb {
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
         // A zombie (its parent has not reaped it yet) has finished.
-        let stat = String(decoding: (try? readWhole("/proc/\(pid)/stat")) ?? [], as: UTF8.self)
+        let stat = String(decoding: (try? readUntilEnd("/proc/\(pid)/stat")) ?? [], as: UTF8.self)
         // "pid (comm) S …": the state follows the last ")" and a space.
         guard let close = stat.lastIndex(of: ")"), stat.distance(from: close, to: stat.endIndex) > 2 else { return true }
         return stat[stat.index(close, offsetBy: 2)] != "Z"

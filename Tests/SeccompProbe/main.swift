@@ -12,9 +12,14 @@ do {
 }
 let allowed = Array("allowed\n".utf8)
 _ = allowed.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-let forbidden = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "open"
+let forbidden = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "socket"
 switch forbidden {
-case "open": _ = open("/etc/hostname", O_RDONLY)
+case "open":
+    // Refused with EACCES rather than fatal (glibc's lazy overcommit check).
+    let refused = open("/etc/hostname", O_RDONLY) < 0 && errno == EACCES
+    let line = Array((refused ? "open refused\n" : "open allowed\n").utf8)
+    _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    exit(0)
 case "socket": _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
 case "execve":
     var argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]

@@ -115,11 +115,42 @@ struct OCILifecycleTests {
         #expect(outputBecomes("one\ntwo\n"))
         #expect(vmm("resume", "p").standardError == "vmm: container p is running, not paused\n")
 
-        close(writer)
-        writerOpen = false
+        // Back to back, then a SIGKILL while paused: the VM ends at once
+        // (nothing in a frozen guest could act on it), with 137.
+        #expect(vmm("pause", "p").status == 0)
+        #expect(vmm("resume", "p").status == 0)
+        #expect(vmm("pause", "p").status == 0)
+        send("three\n")
+        usleep(300_000)
+        #expect(output("p", "out") == "one\ntwo\n")
+        #expect(vmm("kill", "p", "KILL").status == 0)
         waitUntilStopped("p")
         #expect(state("p")["status"] as? String == "stopped")
+        let stored = try String(contentsOfFile: root + "/p/state.json", encoding: .utf8)
+        #expect(stored.contains("\"exitStatus\":137"), "\(stored)")
         #expect(vmm("delete", "p").status == 0)
+    }
+
+    /// The VM ending from the host side while paused (here virtiofsd, which
+    /// the monitor started for the bundle's root, dies) must not leave the
+    /// parked vCPUs, or the monitor, behind.
+    @Test func aPausedVMStillEndsWhenItsHelperDies() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let fifo = scratch.appendingPathComponent("h.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' h < '\(fifo)' > /dev/null 2> /dev/null"
+        try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
+        #expect(vmm("start", "h").status == 0)
+        #expect(vmm("pause", "h").status == 0)
+        let helper = Command.run("/usr/bin/pgrep", ["-f", "source=\(bundle)/rootfs"]).standardOutput
+        let pid = try #require(Int32(helper.split(separator: "\n").first ?? ""))
+        kill(pid, SIGKILL)
+        waitUntilStopped("h")
+        #expect(state("h")["status"] as? String == "stopped")
+        #expect(vmm("delete", "h").status == 0)
     }
 
     @Test func killBeforeStartEndsTheContainer() throws {
@@ -142,7 +173,9 @@ struct OCILifecycleTests {
         #expect(refused.standardError == "vmm: container c3 is created: stop it first, or delete --force\n")
         #expect(vmm("delete", "--force", "c3").status == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/c3"), "state, socket and virtiofsd's directory all gone")
-        #expect(kill(pid, 0) != 0, "the monitor is gone")
+        // Gone, or a zombie its new parent has yet to reap: not running.
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        #expect(kill(pid, 0) != 0 || stat.contains(") Z "), "the monitor is gone: \(stat)")
         #expect(Command.run("/usr/bin/pgrep", ["-f", "source=\(bundle)/rootfs"]).standardOutput.isEmpty, "and its virtiofsd with it")
     }
 
