@@ -101,10 +101,6 @@ struct ContainerVerb {
     static func waitForExit(_ pid: Int32) {
         for _ in 0..<500 where isAlive(pid) { usleep(10_000) }
     }
-
-    static func readWhole(_ path: String) throws -> [UInt8] {
-        try readWholeFile(path)
-    }
 }
 
 import HostFiles
