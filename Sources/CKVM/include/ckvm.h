@@ -134,7 +134,8 @@ int ckvm_pidfd_open(int pid);
 int ckvm_pidfd_send_signal(int pidfd, int signal);
 
 /// Allows the calling thread only the syscalls listed (x86_64 numbers);
-/// any other, or any syscall of another ABI, kills the process with SIGSYS.
+/// any other ends the process with a line naming it (exit status 125),
+/// and any syscall of another ABI kills it with SIGSYS.
 /// Sets PR_SET_NO_NEW_PRIVS first. Returns 0, or -1 with errno set.
 int ckvm_seccomp_allow_only(const int *syscalls, int count);
 /// The vCPU threads' allowlist (seccomp.c says why each is there); its
