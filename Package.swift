@@ -25,7 +25,7 @@ let package = Package(
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["CKVM"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian", "Timeline"]),
+        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian", "Timeline", "HostFiles"]),
         // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
         .target(name: "VhostUser", dependencies: ["CKVM", "LittleEndian"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.

@@ -1,4 +1,5 @@
 import Glibc
+import HostFiles
 import Synchronization
 
 /// Where a device's output bytes go.
@@ -28,16 +29,7 @@ public struct FileDescriptorSink: OutputSink {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) {
-        var remaining = bytes
-        while let start = remaining.baseAddress, !remaining.isEmpty {
-            let written = Glibc.write(fileDescriptor, start, remaining.count)
-            if written < 0 {
-                if errno == EINTR { continue }
-                if errno == EPIPE { onBrokenPipe?() }
-                return
-            }
-            remaining = UnsafeRawBufferPointer(rebasing: remaining[written...])
-        }
+        if writeAll(bytes, to: fileDescriptor) == EPIPE { onBrokenPipe?() }
     }
 }
 

@@ -73,3 +73,22 @@ public func readUntilEnd(fileDescriptor fd: Int32, from offset: Int64?) throws(F
         position += Int64(n)
     }
 }
+
+/// Writes every byte to `fd`: through EINTR, and through EAGAIN on an
+/// inherited non-blocking descriptor (waiting for POLLOUT). Returns 0, or
+/// the errno that stopped it (EPIPE: the reader went away).
+public func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
+    var rest = bytes
+    while let start = rest.baseAddress, !rest.isEmpty {
+        let written = write(fd, start, rest.count)
+        if written < 0 && errno == EINTR { continue }
+        if written < 0 && errno == EAGAIN {
+            var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, -1)
+            continue
+        }
+        if written <= 0 { return written < 0 ? errno : EIO }
+        rest = UnsafeRawBufferPointer(rebasing: rest[written...])
+    }
+    return 0
+}

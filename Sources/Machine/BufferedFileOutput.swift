@@ -1,5 +1,6 @@
 import Devices
 import Glibc
+import HostFiles
 import KVM
 import Synchronization
 
@@ -113,7 +114,7 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
                 _ = work.wait()
                 continue
             }
-            let failure = Self.writeAll(chunk, to: fileDescriptor)
+            let failure = chunk.withUnsafeBytes { writeAll($0, to: fileDescriptor) }
             var wakeLoop = false
             var wakeProducer = false
             state.withLock { state in
@@ -137,23 +138,5 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
             if wakeLoop { room.signal() }
             if wakeProducer { progress.signal() }
         }
-    }
-
-    /// 0, or the errno that stopped the writing.
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) -> Int32 {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            if written < 0 && errno == EAGAIN {
-                // An inherited non-blocking fd: wait until it takes more.
-                var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&descriptor, 1, -1)
-                continue
-            }
-            if written <= 0 { return written < 0 ? errno : EIO }
-            offset += written
-        }
-        return 0
     }
 }

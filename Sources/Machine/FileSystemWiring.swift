@@ -28,7 +28,7 @@ struct FileSystemWiring {
             for queue in 0..<(1 + Int(VirtioFileSystem.requestQueues)) {
                 let kick = try EventFD()
                 try vm.vm.registerIOEventFD(
-                    kick, address: VirtioLayout.fileSystemBase + VirtioLayout.queueNotifyOffset, length: 4, value: UInt64(queue))
+                    kick, address: VirtioLayout.fileSystemBase + VirtioMMIOTransport.queueNotifyOffset, length: 4, value: UInt64(queue))
                 kicks.append(kick)
             }
             let connector = self.connector

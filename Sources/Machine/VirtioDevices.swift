@@ -12,7 +12,6 @@ enum VirtioLayout {
     static let consoleGSI: UInt32 = 5
     static let fileSystemBase: UInt64 = 0xD000_2000
     static let fileSystemGSI: UInt32 = 6
-    static let queueNotifyOffset: UInt64 = 0x050
 
     /// The kernel command-line words announcing the devices.
     static func kernelArguments(fileSystem: Bool) -> String {
@@ -70,7 +69,7 @@ struct ConsoleWiring {
             for queue in 0..<console.queueCount {
                 let notify = try EventFD(nonBlocking: true)
                 try vm.vm.registerIOEventFD(
-                    notify, address: VirtioLayout.consoleBase + VirtioLayout.queueNotifyOffset, length: 4, value: UInt64(queue))
+                    notify, address: VirtioLayout.consoleBase + VirtioMMIOTransport.queueNotifyOffset, length: 4, value: UInt64(queue))
                 loop.add(fd: notify.rawValue) {
                     notify.wait()
                     transport.queueNotified(queue)

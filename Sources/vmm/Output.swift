@@ -1,4 +1,5 @@
 import Glibc
+import HostFiles
 
 /// A failure of vmm itself (not of the guest), reported in one line.
 struct CommandFailure: Error {
@@ -21,14 +22,7 @@ func writeStandardError(_ text: String) {
 }
 
 func writeAll(_ text: String, to fd: Int32) {
-    var bytes = Array(text.utf8)
-    var offset = 0
-    while offset < bytes.count {
-        let written = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
-        if written < 0 && errno == EINTR { continue }
-        if written <= 0 { return }
-        offset += written
-    }
+    _ = Array(text.utf8).withUnsafeBytes { writeAll($0, to: fd) }
 }
 
 extension String {

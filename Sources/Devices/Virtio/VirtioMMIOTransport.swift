@@ -6,6 +6,8 @@ import Synchronization
 /// breaks the rules gets DEVICE_NEEDS_RESET and `onFailure` hears why.
 public final class VirtioMMIOTransport: BusDevice {
     public static let windowSize: UInt64 = 0x1000
+    /// Where a driver writes a queue index to kick it (ioeventfds match here).
+    public static let queueNotifyOffset = Register.queueNotify
 
     enum Register {
         static let magic: UInt64 = 0x000
