@@ -39,9 +39,10 @@ final class BackendConnector: @unchecked Sendable {
 
     private static func connect(_ virtiofsd: Virtiofsd, memory: GuestMemory, timeline: BootTimeline) throws(MachineError) -> VhostUserFrontend {
         try virtiofsd.waitForSocket()
+        let connection = try virtiofsd.connect()
         timeline.record(.virtiofsdListening)
         do {
-            let frontend = VhostUserFrontend(connection: try VhostUserConnection(connectingTo: virtiofsd.socketPath))
+            let frontend = VhostUserFrontend(connection: connection)
             try frontend.negotiate()
             try frontend.setMemoryTable(memory.regions.map { region in
                 VhostUserMemoryRegion(

@@ -2,6 +2,7 @@ import CKVM
 import Glibc
 import KVM
 import Synchronization
+import VhostUser
 
 /// The virtiofsd helper serving one VM's shared directory: started with a
 /// parent-death signal, watched through a pidfd, stopped with the VM.
@@ -75,6 +76,26 @@ final class Virtiofsd: @unchecked Sendable {
             }
             var events = [UInt8](repeating: 0, count: 4096)
             _ = read(watch, &events, events.count)  // drained; the loop re-checks the path
+        }
+    }
+
+    /// Connects once virtiofsd listens. Its socket appears at bind(), a
+    /// moment before listen(): a connection refused in that window is
+    /// retried (watching the pidfd) until the start timeout.
+    func connect() throws(MachineError) -> VhostUserConnection {
+        let deadline = MonotonicMilliseconds.now() + Int64(Self.startTimeoutMilliseconds)
+        while true {
+            do {
+                return try VhostUserConnection(connectingTo: socketPath)
+            } catch {
+                guard case .connectFailed(_, ECONNREFUSED) = error, MonotonicMilliseconds.now() < deadline else {
+                    throw .helper("virtiofsd: \(error)")
+                }
+            }
+            var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
+            if poll(&fd, 1, 2) > 0 {
+                throw .helper("virtiofsd exited before listening on its socket (\(exitDescriptionWhenGone()))")
+            }
         }
     }
 

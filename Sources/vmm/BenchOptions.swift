@@ -1,8 +1,8 @@
 import Glibc
 
 /// `vmm bench [--runs N] [--warmup N] [--json FILE] [RUN OPTIONS] [-- CMD…]`:
-/// bench's own options come first; from the first other argument on,
-/// everything goes to each `vmm run` as it was typed.
+/// bench's own options may stand anywhere among run's, before the command;
+/// everything else goes to each `vmm run` as it was typed.
 struct BenchOptions {
     /// Enough for any benchmark, small enough that counts cannot overflow.
     static let maximumRuns = 100_000
@@ -14,29 +14,33 @@ struct BenchOptions {
     var runArguments: [String] = []
 
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
-        var scanner = ArgumentScanner(arguments)
-        scanning: while let token = try scanner.next() {
-            switch token {
-            case .option("--runs", _): runs = try scanner.number(of: "--runs")
-            case .option("--warmup", _): warmup = try scanner.number(of: "--warmup")
-            case .option("--json", _): jsonPath = try scanner.value(of: "--json")
-            case .option("--help", nil), .option("-h", nil):
+        // Where bench's own options lie in `arguments`, to leave them out.
+        var claimed: [Range<Int>] = []
+        var runs = runs, warmup = warmup, jsonPath = jsonPath
+        // Checked whole now, as `vmm run` will read them, before any run.
+        _ = try RunOptions(parsing: arguments) { name, scanner throws(UsageError) in
+            let start = arguments.endIndex - scanner.remaining.count - 1
+            switch name {
+            case "--runs": runs = try scanner.number(of: "--runs")
+            case "--warmup": warmup = try scanner.number(of: "--warmup")
+            case "--json": jsonPath = try scanner.value(of: "--json")
+            case "--help", "-h":
                 writeStandardOutput(HelpText.bench)
                 exit(0)
-            default:
-                runArguments = Array(arguments.suffix(scanner.remaining.count + 1))
-                break scanning
+            case let timeline where timeline.hasPrefix("--timeline"):
+                throw UsageError("vmm bench sets \(timeline) for its runs itself")
+            default: return false
             }
+            claimed.append(start..<(arguments.endIndex - scanner.remaining.count))
+            return true
         }
+        self.runs = runs
+        self.warmup = warmup
+        self.jsonPath = jsonPath
+        runArguments = arguments.indices.filter { index in !claimed.contains { $0.contains(index) } }.map { arguments[$0] }
         guard (1...Self.maximumRuns).contains(runs) else { throw UsageError("--runs must be between 1 and \(Self.maximumRuns), got \(runs)") }
         guard (0...Self.maximumRuns).contains(warmup) else {
             throw UsageError("--warmup must be between 0 and \(Self.maximumRuns), got \(warmup)")
         }
-        let runOptions = runArguments.prefix { $0 != "--" }
-        if let timeline = runOptions.first(where: { $0.hasPrefix("--timeline") }) {
-            throw UsageError("vmm bench sets \(timeline.split(separator: "=")[0]) for its runs itself")
-        }
-        // Checked whole now, as `vmm run` will read them, before any run.
-        _ = try RunOptions(parsing: runArguments[...])
     }
 }

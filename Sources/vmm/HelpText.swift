@@ -34,6 +34,8 @@ enum HelpText {
     static let bench = """
         usage: vmm bench [--runs N] [--warmup N] [--json FILE] [RUN OPTIONS] [-- COMMAND...]
 
+        bench's options may stand anywhere among the run options, before the command.
+
         Runs `vmm run --timeline=json RUN OPTIONS [-- COMMAND...]` N times
         (default 10) after the warm-up runs (default 1), one after another,
         and prints min, median, p90 and max of every boot phase, of the total,

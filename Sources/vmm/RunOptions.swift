@@ -35,9 +35,16 @@ struct RunOptions {
     var virtiofsd: String?
     var runtimeDirectory = "/tmp"
 
-    init(parsing arguments: ArraySlice<String>) throws(UsageError) {
+    /// `claim` sees every option first, with the scanner to take its value,
+    /// and says whether it took it: how `vmm bench` mixes its own options
+    /// with run's in any order.
+    init(
+        parsing arguments: ArraySlice<String>,
+        claim: (String, inout ArgumentScanner) throws(UsageError) -> Bool = { _, _ in false }
+    ) throws(UsageError) {
         var scanner = ArgumentScanner(arguments)
         while let token = try scanner.next() {
+            if case .option(let name, _) = token, try claim(name, &scanner) { continue }
             switch token {
             case .option("--firmware", _): firmware = try scanner.value(of: "--firmware")
             case .option("--kernel", _): kernel = try scanner.value(of: "--kernel")

@@ -16,10 +16,22 @@ struct TimelineOutput {
             fileDescriptor = 2
             return
         }
+        // /dev/fd/N is descriptor N itself, as in a shell: vmm bench hands
+        // its runs one, and minimal roots (a container's) lack /dev/fd.
+        if let inherited = Self.inheritedDescriptor(path) {
+            fileDescriptor = inherited
+            return
+        }
         fileDescriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fileDescriptor >= 0 else {
             throw CommandFailure(message: "cannot write the timeline to \(path): \(String(cString: strerror(errno)))")
         }
+    }
+
+    private static func inheritedDescriptor(_ path: String) -> Int32? {
+        guard path.hasPrefix("/dev/fd/"), let number = Int32(path.dropFirst("/dev/fd/".count)), number >= 0,
+              fcntl(number, F_GETFD) >= 0 else { return nil }
+        return number
     }
 
     func write(_ timeline: BootTimeline, payload: MachineConfiguration.Payload, exitStatus: Int32, failure: String?, memory: MemoryFootprint?) {

@@ -84,7 +84,7 @@ struct LinuxBootTests {
     "Full boot to an initramfs program",
     .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
     .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
-struct FullBootTests {
+struct InitramfsFullBootTests {
     @Test func initRunsPrintsItsMarkerAndRebootEndsTheVM() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-marker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -25,7 +25,7 @@ extension Host {
     }()
 
     public static let noHardwareVirtualizationReason: Comment =
-        "full boot needs hardware virtualization (VT-x/AMD-V); this host's KVM is PVM or absent, where Linux stops at its first exception"
+        "full boot needs hardware virtualization (VT-x/AMD-V); this host's KVM is PVM or absent, where Linux stops at its first exception: scripts/test.sh runs the *FullBootTests suites in the emulated AMD-V test machine (testmachine/run.sh)"
 }
 
 extension Host {

@@ -89,8 +89,7 @@ struct OCILifecycleTests {
         try #require(mkfifo(fifo, 0o600) == 0)
         let writer = open(fifo, O_RDWR | O_CLOEXEC)  // keeps the container's stdin open
         try #require(writer >= 0)
-        var writerOpen = true
-        defer { if writerOpen { close(writer) } }
+        defer { close(writer) }
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' p < '\(fifo)' "
             + "> '\(scratch.appendingPathComponent("p.out").path)' 2> '\(scratch.appendingPathComponent("p.err").path)'"
         try #require(Command.run("/bin/sh", ["-c", line]).status == 0)

@@ -9,29 +9,16 @@ import TestSupport
     "podman with vmm as its runtime",
     .serialized,
     .enabled(if: Host.hasKVM, Host.noKVMReason),
-    .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/podman"), "needs podman and conmon (apt-get install podman conmon)"))
+    .enabled(if: Podman.isInstalled, "needs podman and conmon (apt-get install podman conmon)"))
 struct PodmanTests {
-    static let image = "localhost/vmm-test-busybox"
-
-    /// A busybox image imported from the default-bundle script's rootfs.
-    static let imported: Result<Void, FixtureError> = {
-        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: bundle) }
-        let script = Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path
-        let result = Command.run("/bin/bash", ["-c", "bash '\(script)' '\(bundle)' >/dev/null && tar -C '\(bundle)/rootfs' -c . | podman import - \(image)"])
-        return result.status == 0 ? .success(()) : .failure(FixtureError(message: "podman import failed: \(result.standardError)"))
-    }()
-
     func podman(_ arguments: [String], stdin: Data = Data()) throws -> Command.Result {
-        try Self.imported.get()
-        let common = ["--runtime", Fixtures.vmmExecutable]
-        return Command.run("/usr/bin/podman", common + arguments, standardInput: stdin)
+        try Podman.run(arguments, standardInput: stdin)
     }
 
     var standIn: String { "dev.vmm.firmware=\((try? Fixtures.firmware("virtio_console")) ?? "")" }
 
     @Test func runPassesStdioAndTheExitStatusThrough() throws {
-        let result = try podman(["run", "-i", "--rm", "--network", "none", "--annotation", standIn, Self.image, "sh"],
+        let result = try podman(["run", "-i", "--rm", "--network", "none", "--annotation", standIn, Podman.image, "sh"],
                                 stdin: Data("hello podman\n".utf8))
         #expect(result.status == 7, "\(result.standardError)")
         #expect(result.standardOutput == "hello podman\n")
@@ -43,10 +30,10 @@ struct PodmanTests {
         // The stand-in runs until stdin ends: keep it open with a sleeping writer.
         let background = Process()
         background.executableURL = URL(fileURLWithPath: "/bin/sh")
-        background.arguments = ["-c", "sleep 30 | podman --runtime '\(Fixtures.vmmExecutable)' run -i --name \(name) --network none --annotation '\(standIn)' \(Self.image) sh"]
+        background.arguments = ["-c", "sleep 30 | podman --runtime '\(Fixtures.vmmExecutable)' run -i --name \(name) --network none --annotation '\(standIn)' \(Podman.image) sh"]
         background.standardOutput = FileHandle.nullDevice
         background.standardError = FileHandle.nullDevice
-        try Self.imported.get()
+        _ = try podman(["image", "exists", Podman.image])
         try background.run()
         var status = ""
         for _ in 0..<300 where !status.hasPrefix("Up") {

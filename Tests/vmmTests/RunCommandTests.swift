@@ -115,6 +115,8 @@ struct CommandLineTests {
         (["run", "--timeline-output", "/tmp/t", "--firmware", "x"],
          "vmm: --timeline-output says where the timeline goes: give --timeline too (see vmm --help)"),
         (["bench", "--runs", "0", "--firmware", "x"], "vmm: --runs must be between 1 and 100000, got 0 (see vmm --help)"),
+        (["bench", "--firmware", "x", "--runs", "0"], "vmm: --runs must be between 1 and 100000, got 0 (see vmm --help)"),
+        (["bench", "--firmware", "x", "--timeline-output", "t"], "vmm: vmm bench sets --timeline-output for its runs itself (see vmm --help)"),
         (["bench", "--firmware", "x", "--timeline=json"], "vmm: vmm bench sets --timeline for its runs itself (see vmm --help)"),
         (["bench", "--timeline", "--firmware", "x"], "vmm: vmm bench sets --timeline for its runs itself (see vmm --help)"),
         (["bench", "--firmware", "x", "--kernel", "k"],

@@ -125,6 +125,33 @@ struct TimelineCommandTests {
         #expect(json["argv"]?.arrayCount == 3)
     }
 
+    /// A user puts options in any order: bench's own among run's, inline
+    /// values on either.
+    @Test func benchOptionsMayFollowRunOptions() throws {
+        let path = Fixtures.scratch.appendingPathComponent("bench-order-\(getpid()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let firmware = try Fixtures.firmware("hello")
+        let result = Command.vmm("bench", "--memory", "8", "--runs=2", "--firmware", firmware, "--json", path, "--warmup", "0")
+        #expect(result.status == 0, "\(result.standardError)")
+        let json = try JSONParser.parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        #expect(json["runs"] == .number("2"))
+        #expect(json["argv"] == .array(["--memory", "8", "--firmware", firmware].map { .string($0) }))
+    }
+
+    /// Where /dev holds only what a VM needs (a minimal root, the test
+    /// machine's first stage), the runs still hand their timelines back.
+    @Test(.enabled(if: getuid() == 0, "needs root for a private mount namespace"))
+    func benchNeedsNoDevFd() throws {
+        let script = """
+            dev=$(mktemp -d) && for node in null kvm; do touch "$dev/$node" && mount --bind "/dev/$node" "$dev/$node"; done \
+            && mount --rbind "$dev" /dev && test ! -e /dev/fd \
+            && exec "$0" bench --runs 2 --warmup 0 --firmware "$1"
+            """
+        let result = Command.run("/usr/bin/unshare", ["-m", "--propagation", "private", "/bin/sh", "-c", script, Fixtures.vmmExecutable, try Fixtures.firmware("hello")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("KVM ready"))
+    }
+
     @Test func aCrashingGuestStopsTheBench() throws {
         let result = Command.vmm("bench", "--runs", "3", "--firmware", try Fixtures.firmware("triplefault"))
         #expect(result.status == 125)
@@ -170,7 +197,7 @@ struct LinuxTimelineTests {
     "vmm bench of a container (full boot)",
     .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
     .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
-struct ContainerBenchTests {
+struct ContainerBenchFullBootTests {
     @Test func initAndExecAreTimedOnEveryRun() throws {
         let path = Fixtures.scratch.appendingPathComponent("container-bench-\(getpid()).json").path
         let result = Command.vmm("bench", "--runs", "2", "--json", path, "--", "true")

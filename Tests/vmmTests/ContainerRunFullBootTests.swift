@@ -9,7 +9,7 @@ import TestSupport
     "vmm run -- COMMAND (full boot)",
     .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
     .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
-struct ContainerRunTests {
+struct ContainerRunFullBootTests {
     @Test func stdoutStderrAndTheExitStatusArriveSeparately() {
         let result = Command.vmm("run", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
         #expect(result.standardOutput == "out\n")
@@ -44,7 +44,7 @@ struct ContainerRunTests {
     }
 }
 
-extension ContainerRunTests {
+extension ContainerRunFullBootTests {
     /// A busybox bundle over virtio-fs: the process runs from the bundle's
     /// rootfs, and what it writes there shows up on the host.
     @Test func aBundleRunsFromItsRootOverVirtioFS() throws {
@@ -68,7 +68,7 @@ extension ContainerRunTests {
     }
 }
 
-extension ContainerRunTests {
+extension ContainerRunFullBootTests {
     /// --tty under a real pseudo-terminal (util-linux `script`): the process
     /// gets hvc0 as its controlling terminal with the host window's size.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))

@@ -1,0 +1,31 @@
+import Foundation
+
+/// podman with the vmm built for the tests as its runtime, and a busybox
+/// image imported once per test process from the default bundle's rootfs.
+public enum Podman {
+    public static let executable = "/usr/bin/podman"
+    public static let image = "localhost/vmm-test-busybox"
+    public static let isInstalled = FileManager.default.isExecutableFile(atPath: executable)
+
+    private static let imported: Result<Void, FixtureError> = {
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        let script = Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path
+        let result = Command.run("/bin/bash", ["-c", "bash '\(script)' '\(bundle)' >/dev/null && tar -C '\(bundle)/rootfs' -c . | podman import - \(image)"])
+        return result.status == 0 ? .success(()) : .failure(FixtureError(message: "podman import failed: \(result.standardError)"))
+    }()
+
+    /// `podman --runtime VMM ARGUMENTS…`, after the image is imported.
+    public static func run(_ arguments: [String], standardInput: Data = Data()) throws -> Command.Result {
+        try imported.get()
+        return Command.run(executable, ["--runtime", Fixtures.vmmExecutable] + arguments, standardInput: standardInput)
+    }
+
+    /// The same as a shell command line, for script(1) and pipelines.
+    public static var commandLine: String { "\(executable) --runtime '\(Fixtures.vmmExecutable)'" }
+
+    /// A container name no other test uses.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// podman (with conmon) running real containers with vmm as the runtime:
+/// our kernel boots, init runs the image's process over virtio-fs. Full
+/// boot: natively with VT-x/AMD-V, else in the emulated AMD-V test machine.
+/// No network yet (vmm has no network device): every run is --network none.
+@Suite(
+    "podman runs real containers on vmm (full boot)",
+    .serialized,
+    .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
+    .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason),
+    .enabled(if: Podman.isInstalled, "needs podman and conmon (apt-get install podman conmon)"))
+struct PodmanFullBootTests {
+    func podman(_ arguments: String..., stdin: Data = Data()) throws -> Command.Result {
+        try Podman.run(arguments, standardInput: stdin)
+    }
+
+    /// `podman run` of IMAGE with the common options before `rest`.
+    func run(_ options: [String], _ command: [String], stdin: Data = Data()) throws -> Command.Result {
+        try Podman.run(["run", "--network", "none"] + options + [Podman.image] + command, standardInput: stdin)
+    }
+
+    /// Polls `podman inspect` until the container's state is `wanted`.
+    func waitForState(_ name: String, _ wanted: String, seconds: Int = 180) throws -> String {
+        var state = ""
+        let deadline = Date().addingTimeInterval(TimeInterval(seconds))
+        while Date() < deadline {
+            state = try podman("inspect", "--format", "{{.State.Status}}", name).standardOutput
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            if state == wanted { break }
+            usleep(200_000)
+        }
+        return state
+    }
+
+    /// Polls `podman logs` until it holds `text`.
+    func waitForLog(_ name: String, _ text: String, seconds: Int = 180) throws -> String {
+        var logs = ""
+        let deadline = Date().addingTimeInterval(TimeInterval(seconds))
+        while Date() < deadline {
+            logs = try podman("logs", name).standardOutput
+            if logs.contains(text) { break }
+            usleep(200_000)
+        }
+        return logs
+    }
+
+    /// Processes on this host whose command line names `text`.
+    func processes(naming text: String) -> String {
+        Command.run("/usr/bin/pgrep", ["-a", "-f", text]).standardOutput
+    }
+
+    @Test func stdinReachesTheProcessAndEOFEndsIt() throws {
+        let result = try run(["-i", "--rm"], ["head", "-n", "1"], stdin: Data("x\ny\n".utf8))
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "x\n")
+    }
+
+    @Test func theExitStatusIsPodmansAndShowsInPsAndInspect() throws {
+        let name = Podman.uniqueName("vmm-exit")
+        let result = try run(["--name", name], ["sh", "-c", "exit 7"])
+        #expect(result.status == 7, "\(result.standardError)")
+        #expect(try podman("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").standardOutput.hasPrefix("Exited (7)"))
+        #expect(try podman("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}}", name).standardOutput == "exited 7\n")
+        #expect(try podman("rm", name).status == 0)
+    }
+
+    @Test func stdoutAndStderrArriveApart() throws {
+        let result = try run(["--rm"], ["sh", "-c", "echo out; echo err >&2; echo out2"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "out\nout2\n")
+        #expect(result.standardError == "err\n")
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func aTerminalCarriesTheWindowSizeAndTheExitStatus() {
+        let inner = "stty rows 33 cols 101; \(Podman.commandLine) run -it --rm --network none \(Podman.image) sh -c 'tty; stty size; exit 5'"
+        let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"])
+        #expect(result.status == 5, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("/dev/hvc0"))
+        #expect(result.standardOutput.contains("33 101"))
+    }
+
+    /// A name like DOTTED.NAME reaches the process; ash would not pass it
+    /// on to a child, so it is read from the shell's exec environment.
+    @Test func hostnameUserWorkdirAndEnvironmentReachTheProcess() throws {
+        let result = try run(
+            ["--rm", "--hostname", "box", "-u", "1000:1000", "-w", "/tmp",
+             "-e", "GREETING=hi there", "-e", "EQUATION=a=b=c", "-e", "DOTTED.NAME=v.1"],
+            ["sh", "-c", "echo \"$GREETING\"; echo \"$EQUATION\"; tr '\\0' '\\n' </proc/$$/environ | grep '^DOTTED'; hostname; id -u; id -g; pwd"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "hi there\na=b=c\nDOTTED.NAME=v.1\nbox\n1000\n1000\n/tmp\n")
+    }
+
+    @Test func argumentsArriveByteExact() throws {
+        let arguments = ["a b", "c=d.e", "\"q\" 'r'", "new\nline", "", "ünï", "$HOME", "*"]
+        let result = try run(["--rm"], ["printf", "%s|"] + arguments)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == arguments.map { $0 + "|" }.joined())
+    }
+}
+
+extension PodmanFullBootTests {
+    @Test func stopEndsTheProcessWithSIGTERM() throws {
+        let name = Podman.uniqueName("vmm-stop")
+        #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
+        #expect(try waitForState(name, "running") == "running")
+        let stop = try podman("stop", "-t", "60", name)
+        #expect(stop.status == 0, "\(stop.standardError)")
+        #expect(try podman("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").standardOutput.hasPrefix("Exited (143)"))
+        #expect(try podman("rm", name).status == 0)
+    }
+
+    /// kill -s USR1 reaches the shell's trap; logs and wait see the rest.
+    @Test func killDeliversTheSignalToATrapAndLogsShowIt() throws {
+        let name = Podman.uniqueName("vmm-kill")
+        let script = "trap 'echo got USR1; exit 9' USR1; echo ready; sleep 1000 & wait"
+        #expect(try run(["-d", "--name", name], ["sh", "-c", script]).status == 0)
+        #expect(try waitForLog(name, "ready") == "ready\n")
+        #expect(try podman("kill", "-s", "USR1", name).status == 0)
+        let waited = try podman("wait", name)
+        #expect(waited.standardOutput == "9\n", "\(waited.standardError)")
+        #expect(try podman("logs", name).standardOutput == "ready\ngot USR1\n")
+        #expect(try podman("inspect", "--format", "{{.State.ExitCode}}", name).standardOutput == "9\n")
+        #expect(try podman("rm", name).status == 0)
+    }
+
+    @Test func rmForceOfARunningContainerLeavesNoProcessBehind() throws {
+        let name = Podman.uniqueName("vmm-rmf")
+        #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
+        #expect(try waitForState(name, "running") == "running")
+        let id = try podman("inspect", "--format", "{{.Id}}", name).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(id.count == 64, "container id: \(id)")
+        #expect(!processes(naming: id).isEmpty, "the monitor names its container")
+        let removed = try podman("rm", "-f", name)
+        #expect(removed.status == 0, "\(removed.standardError)")
+        #expect(processes(naming: id) == "", "vmm or virtiofsd outlived the container")
+        #expect(try podman("ps", "-a", "--filter", "name=\(name)", "-q").standardOutput == "")
+    }
+
+    /// The process ticks into its log: paused, the log stands still.
+    @Test func pauseHoldsTheContainerAndUnpauseLetsItGoOn() throws {
+        let name = Podman.uniqueName("vmm-pause")
+        #expect(try run(["-d", "--name", name], ["sh", "-c", "while true; do echo tick; sleep 0.3; done"]).status == 0)
+        #expect(try waitForLog(name, "tick\ntick\n").hasPrefix("tick\ntick\n"))
+        #expect(try podman("pause", name).status == 0)
+        #expect(try podman("inspect", "--format", "{{.State.Status}}", name).standardOutput == "paused\n")
+        let whilePaused = try podman("logs", name).standardOutput
+        sleep(3)
+        #expect(try podman("logs", name).standardOutput == whilePaused)
+        #expect(try podman("unpause", name).status == 0)
+        #expect(try podman("inspect", "--format", "{{.State.Status}}", name).standardOutput == "running\n")
+        #expect(try waitForLog(name, whilePaused + "tick\n").count > whilePaused.count)
+        #expect(try podman("rm", "-f", name).status == 0)
+    }
+}
