@@ -14,6 +14,7 @@ packages=(
   podman conmon             # the OCI runtime's real client
   python3 hyperfine         # benchmarks
   procps util-linux         # the tests' pgrep and script(1)
+  kmod                      # the emulated AMD-V test machine's initramfs (testmachine/)
 )
 
 missing=()
@@ -43,3 +44,9 @@ bash scripts/make-default-bundle.sh >/dev/null
 
 echo "setup: building the guest kernel (cached)" >&2
 kernel/build.sh >/dev/null
+
+source scripts/lib/host.sh
+if ! host_boots_linux; then
+  echo "setup: no VT-x/AMD-V here: preparing the emulated AMD-V test machine for full boot (cached)" >&2
+  testmachine/build.sh >/dev/null
+fi

@@ -1,9 +1,33 @@
 #!/usr/bin/env bash
-# Runs every test tier this host supports (run scripts/setup.sh first).
+# Runs every test tier this host supports (run scripts/setup.sh first):
+# unit, firmware guests on KVM, Linux early console on PVM, and full boot
+# (the *FullBootTests suites): natively where the host has VT-x/AMD-V, else
+# inside the emulated AMD-V test machine (testmachine/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/host.sh
 if ! command -v swift >/dev/null && [[ -x /opt/swift/usr/bin/swift ]]; then
   export PATH="/opt/swift/usr/bin:$PATH"
 fi
 swift build --build-tests
-swift test --skip-build
+# Where the host boots Linux, this run holds the full-boot tier too.
+status=0
+swift test --skip-build || status=$?
+
+if host_boots_linux; then
+  echo "full boot: native (VT-x/AMD-V): the *FullBootTests suites ran above"
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+  echo "full boot: SKIPPED: no hardware virtualization and no qemu-system-x86_64 for the emulated AMD-V test machine (apt-get install qemu-system-x86)"
+else
+  echo "full boot: emulated AMD-V (testmachine/run.sh): the *FullBootTests suites, inside"
+  inner=0
+  testmachine/run.sh --timeout "${VMM_FULL_BOOT_TIMEOUT:-1500}" -- \
+    swift test --skip-build --filter FullBootTests || inner=$?
+  if ((inner == 0)); then
+    echo "full boot: emulated AMD-V: passed"
+  else
+    echo "full boot: emulated AMD-V: FAILED (status $inner)"
+    status=$inner
+  fi
+fi
+exit "$status"
