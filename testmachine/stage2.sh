@@ -82,7 +82,8 @@ cwd=$(<"$control/cwd")
 cd "$cwd" || fail "the command: no directory $cwd inside the test machine"
 say "ready after $(cut -d' ' -f1 /proc/uptime) s (emulated AMD-V, $(nproc) CPUs, kernel $release): running ${argv[0]}"
 
-env -i "${environment[@]}" "${argv[@]}" </dev/null >"$out" 2>&1 &
+# fd 3 stays ours: the command gets only stdin, stdout and stderr.
+env -i "${environment[@]}" "${argv[@]}" </dev/null >"$out" 2>&1 3>&- &
 wait $!
 status=$?
 kill -KILL -1 2>/dev/null

@@ -10,36 +10,38 @@ public enum Command {
         public let standardError: String
     }
 
+    /// Output goes to unlinked temporary files, not pipes: a program that
+    /// leaves a daemon behind (`podman run -d`) is done when it exits, not
+    /// when every descendant has let go of its output, and a child that
+    /// never reads its input cannot block the test on a full pipe. The
+    /// child is spawned and reaped here with posix_spawn and waitpid:
+    /// Foundation's Process was seen to leave `podman run -d` a zombie that
+    /// waitUntilExit never noticed.
     public static func run(_ executable: String, _ arguments: [String], standardInput: Data = Data()) -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = input
-        do {
-            try process.run()
-        } catch {
-            return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "\(error)")
+        guard let input = ScratchFile(holding: standardInput), let output = ScratchFile(), let error = ScratchFile() else {
+            return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "cannot create a scratch file: \(String(cString: strerror(errno)))")
         }
-        input.fileHandleForWriting.write(standardInput)
-        try? input.fileHandleForWriting.close()
-        // Read both pipes concurrently so neither can fill up and block the child.
-        let errorData = DataBox()
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            errorData.value = error.fileHandleForReading.readDataToEndOfFile()
-            done.signal()
-        }.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        done.wait()
-        process.waitUntilExit()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (file, target) in [(input, STDIN_FILENO), (output, STDOUT_FILENO), (error, STDERR_FILENO)] {
+            posix_spawn_file_actions_adddup2(&actions, file.handle.fileDescriptor, target)
+        }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "cannot run \(executable): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let exitedNormally = status & 0x7f == 0
         return Result(
-            status: process.terminationStatus,
-            exitedNormally: process.terminationReason == .exit,
-            standardOutput: String(decoding: outputData, as: UTF8.self),
-            standardError: String(decoding: errorData.value, as: UTF8.self))
+            status: exitedNormally ? (status >> 8) & 0xff : status & 0x7f,
+            exitedNormally: exitedNormally,
+            standardOutput: String(decoding: output.contents(), as: UTF8.self),
+            standardError: String(decoding: error.contents(), as: UTF8.self))
     }
 
     /// Runs the `vmm` built with the tests.
@@ -48,7 +50,26 @@ public enum Command {
     }
 }
 
-/// Written by one thread, read by another after a semaphore hand-off.
-private final class DataBox: @unchecked Sendable {
-    var value = Data()
+/// An unlinked temporary file: nothing to clean up, gone with its last
+/// descriptor; close-on-exec, so only the child it is handed to gets it.
+private struct ScratchFile {
+    let handle: FileHandle
+
+    init?(holding data: Data = Data()) {
+        var template = Array((NSTemporaryDirectory() + "/vmm-test-XXXXXX").utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else { return nil }
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard !data.isEmpty else { return }
+        handle.write(data)
+        lseek(descriptor, 0, SEEK_SET)
+    }
+
+    /// Everything written so far, read from the start.
+    func contents() -> Data {
+        lseek(handle.fileDescriptor, 0, SEEK_SET)
+        return handle.readDataToEndOfFile()
+    }
 }
