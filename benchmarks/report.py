@@ -263,9 +263,11 @@ def collect(steps):
             rows += ROWS[name](d)
         else:
             found = bench_targets(name, d)
-            rows += bench_rows(d) + (container_rows(d) if name.startswith("bench_container") and name != "bench_container_entry" else [])
             if name == "bench_container_emulated":
+                rows += [("emulated AMD-V (icount): " + row[0], *row[1:]) for row in bench_rows(d) + container_rows(d)]
                 rows += proportion_rows(d)
+            else:
+                rows += bench_rows(d) + (container_rows(d) if name == "bench_container" else [])
         rows += [target_row(t) for t in found]
         targets += found
     return rows, targets
