@@ -1,11 +1,10 @@
 // swift-tools-version:6.0
 // vmm: one micro-VM per container. Small library targets, one per layer
-// (see ARCHITECTURE.md), under a thin `vmm` executable.
+// (see docs/architecture.md), under a thin `vmm` executable. Linux only.
 import PackageDescription
 
 let package = Package(
     name: "vmm",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vmm", targets: ["vmm"])
     ],

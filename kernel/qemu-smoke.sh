@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Tier-4 smoke test of the guest kernel (see /ARCHITECTURE.md "test in
+# Tier-4 smoke test of the guest kernel (see docs/architecture.md "Test
 # tiers"): boots the built kernel on QEMU's microvm machine under TCG (QEMU
 # only stands in for the CPU; it is never part of the product) with a tiny
 # static /init that exercises the syscalls and filesystems the fragment

@@ -17,7 +17,9 @@
 #   --icount            deterministic clock: one instruction = one virtual
 #                       ns, idle time skipped (forces one CPU)
 #   --share DIR         DIR is writable inside and writes reach the host
-#                       (repeatable); the current directory is the cwd
+#                       (repeatable); the current directory is the cwd (a
+#                       share itself when it lies under /tmp, /run or
+#                       another place the machine mounts afresh)
 #   --env NAME          pass NAME from our environment (repeatable); PATH,
 #                       HOME, LANG, CI and VMM_* always pass
 #
@@ -60,6 +62,14 @@ while (($#)); do
 done
 (($#)) || usage "no command given"
 $icount && cpus=1
+# stage2.sh mounts fresh file systems over these, as a host's boot would:
+# a current directory below one (a CI clone in /tmp) comes in as a share.
+for hidden in /tmp /var/tmp /run /dev /var/lib/containers /var/lib/docker /var/lib/containerd; do
+    if [[ $PWD == "$hidden" || $PWD == "$hidden"/* ]]; then
+        shares+=("$PWD")
+        break
+    fi
+done
 
 qemu=$(command -v qemu-system-x86_64) || failed "boot: qemu-system-x86_64 not found (apt-get install qemu-system-x86)"
 

@@ -92,3 +92,9 @@ public func writeAll(_ bytes: UnsafeRawBufferPointer, to fd: Int32) -> Int32 {
     }
     return 0
 }
+
+/// The same for text, as UTF-8.
+@discardableResult
+public func writeAll(_ text: String, to fd: Int32) -> Int32 {
+    Array(text.utf8).withUnsafeBytes { writeAll($0, to: fd) }
+}

@@ -148,17 +148,38 @@ public struct JSONParser {
         }
     }
 
+    /// RFC 8259's grammar exactly: -? (0 | [1-9][0-9]*) (.[0-9]+)? ([eE][+-]?[0-9]+)?
     private mutating func parseNumber() throws(JSONError) -> JSONValue {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
-        var digits = 0
-        while let byte = current, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
-            || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") || byte == UInt8(ascii: "+") || (byte == UInt8(ascii: "-") && index > start) {
+        if current == UInt8(ascii: "0") {
             index += 1
-            digits += 1
+            if isDigit(current) { throw error("a number may not have a leading zero") }
+        } else {
+            _ = try digits("expected a digit in a number")
         }
-        guard digits > 0 else { throw error("expected a number") }
+        if current == UInt8(ascii: ".") {
+            index += 1
+            _ = try digits("expected a digit after '.' in a number")
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            index += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
+            _ = try digits("expected a digit in a number's exponent")
+        }
         return .number(String(decoding: bytes[start..<index], as: UTF8.self))
+    }
+
+    /// Consumes one or more digits; none is the error given.
+    private mutating func digits(_ missing: String) throws(JSONError) -> Int {
+        let start = index
+        while isDigit(current) { index += 1 }
+        guard index > start else { throw error(missing) }
+        return index - start
+    }
+
+    private func isDigit(_ byte: UInt8?) -> Bool {
+        byte.map { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } ?? false
     }
 
     private mutating func parseString() throws(JSONError) -> String {

@@ -1,5 +1,6 @@
 import Devices
 import Glibc
+import HostFiles
 
 /// The monitor's command socket (OCI `start`, `kill`, `pause` and
 /// `resume` reach the VM through it): one connection, one line, one reply
@@ -21,7 +22,7 @@ enum CommandSocket {
             guard count > 0 else { return }
             let line = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
             let reply = handle(line, wiring: wiring, pauseGate: pauseGate, latch: latch, lifecycle: lifecycle)
-            _ = Array((reply + "\n").utf8).withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
+            writeAll(reply + "\n", to: connection)
         }
     }
 

@@ -8,7 +8,7 @@ import Machine
 enum ContainerMachine {
     /// Bundles may name a firmware guest in place of Linux: a stand-in that
     /// speaks guest/PROTOCOL.md, so the OCI lifecycle can be exercised on
-    /// hosts that cannot boot Linux (tier 2 of ARCHITECTURE.md's tests).
+    /// hosts that cannot boot Linux (tier 2 of docs/architecture.md's tests).
     static let firmwareAnnotation = "dev.vmm.firmware"
 
     static func configuration(

@@ -1,6 +1,7 @@
 import JSON
 import Glibc
 import OCI
+import HostFiles
 
 /// Options before the command, as OCI managers pass them to any runtime
 /// (`--root`, `--log`, `--log-format`, `--systemd-cgroup`).
@@ -44,7 +45,7 @@ struct GlobalOptions {
         } else {
             line = "vmm: \(message)\n"
         }
-        _ = Array(line.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        writeAll(line, to: fd)
     }
 
     static func timestamp() -> String {

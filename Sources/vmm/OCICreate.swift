@@ -1,5 +1,6 @@
 import Glibc
 import OCI
+import HostFiles
 
 /// `vmm create`: checks the bundle, makes the state directory, starts the
 /// monitor and waits until the VM's init is ready for the process; then
@@ -57,9 +58,8 @@ struct CreateCommand {
             throw CommandFailure(message: reason)
         }
         if let pidFile {
-            let text = Array("\(monitor)".utf8)
             let fd = open(pidFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-            guard fd >= 0, text.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == text.count else {
+            guard fd >= 0, writeAll("\(monitor)", to: fd) == 0 else {
                 kill(monitor, SIGKILL)
                 waitpid(monitor, nil, 0)
                 directory.remove()

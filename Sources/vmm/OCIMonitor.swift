@@ -5,6 +5,7 @@ import KVM
 import Machine
 import OCI
 import Synchronization
+import HostFiles
 
 /// `vmm monitor` (internal): the process `vmm create` leaves behind for a
 /// container. It runs the VM, reports "created" to its creator once init is
@@ -121,7 +122,7 @@ final class CreatorReport: Sendable {
     func send(_ line: String) {
         fd.withLock { fd in
             guard fd >= 0 else { return }
-            _ = Array((line + "\n").utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            writeAll(line + "\n", to: fd)
             close(fd)
             fd = -1
         }

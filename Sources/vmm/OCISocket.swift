@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import HostFiles
 
 /// The Unix socket between the OCI verbs and a container's monitor.
 enum OCISocket {
@@ -15,7 +16,10 @@ enum OCISocket {
         let fd = ckvm_unix_connect(path)
         guard fd >= 0 else { throw CommandFailure(message: "cannot reach the container's monitor: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        _ = Array((command + "\n").utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let failure = writeAll(command + "\n", to: fd)
+        guard failure == 0 else {
+            throw CommandFailure(message: "cannot send '\(command)' to the container's monitor: \(String(cString: strerror(failure)))")
+        }
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = read(fd, &buffer, buffer.count)
         guard count > 0 else { throw CommandFailure(message: "the container's monitor did not answer") }

@@ -21,10 +21,6 @@ func writeStandardError(_ text: String) {
     writeAll(text, to: 2)
 }
 
-func writeAll(_ text: String, to fd: Int32) {
-    _ = Array(text.utf8).withUnsafeBytes { writeAll($0, to: fd) }
-}
-
 extension String {
     func leftPadded(_ width: Int, with pad: Character = "0") -> String {
         String(repeating: pad, count: max(0, width - count)) + self

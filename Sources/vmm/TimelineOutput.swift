@@ -1,3 +1,4 @@
+import HostFiles
 import Glibc
 import JSON
 import KVM
