@@ -16,7 +16,7 @@ enum HelpText {
           create  [--bundle DIR] [--pid-file FILE] ID   boot the VM to init ready
           start   ID                                    run the container's process
           state   ID                                    print its state (JSON)
-          kill    ID [SIGNAL]                           signal the process (default TERM)
+          kill    [--all] ID [SIGNAL]                   signal the process (default TERM)
           pause   ID                                    stop its vCPUs (the whole VM freezes)
           resume  ID                                    run them again
           delete  [--force] ID                          remove a stopped container
@@ -26,6 +26,8 @@ enum HelpText {
           --root DIR          container state (default /run/vmm)
           --log FILE          also write errors there
           --log-format FMT    text or json
+          --systemd-cgroup    accepted for managers; no host cgroup is managed yet
+          --version           print vmm's and the runtime-spec's versions
 
         vmm <command> --help shows a command's options.
 
@@ -64,6 +66,8 @@ enum HelpText {
           -w, --workdir DIR   working directory (absolute)
           -u, --user U[:G]    numeric uid and gid
           --hostname NAME     the VM's hostname
+          -b, --bundle DIR    an OCI bundle: its config.json's process, root and
+                              mounts (no --rootfs, --firmware or --initrd)
           --rootfs DIR        the root filesystem, shared over virtio-fs
                               (default: the initramfs, with busybox)
           --read-only         share it read-only
@@ -89,22 +93,26 @@ enum HelpText {
         """
 
     static let create = """
-        usage: vmm [--root DIR] create [--bundle DIR] [--pid-file FILE] ID
+        usage: vmm [--root DIR] create [-b|--bundle DIR] [--pid-file FILE]
+                   [--console-socket PATH] ID
 
         Boots the VM for the OCI bundle (default: the current directory) until
         its init is ready, and returns; the monitor process left behind runs
         the VM, and its exit status will be the container's. The pid file
-        gets the monitor's pid.
+        gets the monitor's pid; with process.terminal, the terminal's master
+        goes to the --console-socket. Accepted as runc's and ignored:
+        --no-pivot and --no-new-keyring (no host mount namespace or keyring in
+        play), --preserve-fds N.
 
         """
 
     static let verbs = """
         usage: vmm [--root DIR] start ID
                vmm [--root DIR] state ID
-               vmm [--root DIR] kill ID [SIGNAL]
+               vmm [--root DIR] kill [-a|--all] ID [SIGNAL]   (all: the VM's one process)
                vmm [--root DIR] pause ID
                vmm [--root DIR] resume ID
-               vmm [--root DIR] delete [--force] ID
+               vmm [--root DIR] delete [-f|--force] ID
 
         """
 
