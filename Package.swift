@@ -35,10 +35,13 @@ let package = Package(
         .target(name: "OCI", dependencies: ["GuestImage", "HostFiles", "JSON"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
         .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline", "GuestImage"]),
+        // The container runtime: a bundle or a `vmm run` request into one
+        // machine description, the guest image, the console and monitor sockets.
+        .target(name: "Runtime", dependencies: ["Machine", "Devices", "GuestImage", "OCI", "HostFiles", "CKVM", "Timeline"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "JSON", "Timeline"]
+            dependencies: ["Runtime", "Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "JSON", "Timeline"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
@@ -56,5 +59,6 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "GuestImage", "TestSupport"]),
     ]
 )

@@ -1,7 +1,7 @@
 /// The initramfs a container VM boots: our init as `/init`, the process
-/// description at `/vmm/process`, and any extra files (until virtio-fs
-/// carries the container's root, the programs it runs). Host files stay
-/// in their files until they are copied into guest memory.
+/// description at `/vmm/process`, and any extra files (busybox, when no
+/// root is shared over virtio-fs and the initramfs is the root). Host files
+/// stay in their files until they are copied into guest memory.
 public enum GuestInitramfs {
     public static func build(init initBinary: CPIOArchive.HostFile, process: ProcessDescription, extra: [CPIOArchive.Entry] = []) throws(ProcessDescription.ValidationError) -> PiecewiseImage {
         var archive = CPIOArchive([

@@ -1,3 +1,4 @@
+import Runtime
 import CKVM
 import Glibc
 import HostFiles

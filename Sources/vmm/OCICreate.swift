@@ -1,3 +1,4 @@
+import Runtime
 import Glibc
 import OCI
 import HostFiles

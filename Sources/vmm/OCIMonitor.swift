@@ -1,3 +1,4 @@
+import Runtime
 import CKVM
 import Devices
 import Glibc
@@ -52,7 +53,7 @@ struct MonitorCommand {
         do {
             let directory = try StateDirectory(root: global.root, id: id)
             let loaded = try Bundle.load(bundle)
-            var configuration = try ContainerMachine.configuration(spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false)
+            var configuration = try ContainerMachine.configuration(spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false, timeline: processTimeline)
             switch (loaded.process.terminal, consoleSocket) {
             case (true, let socket?):
                 let terminal = try ConsoleSocket.handOver(to: socket)

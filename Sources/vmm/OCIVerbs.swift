@@ -1,3 +1,4 @@
+import Runtime
 import JSON
 import Glibc
 import OCI

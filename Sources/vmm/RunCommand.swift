@@ -1,3 +1,4 @@
+import Runtime
 import Timeline
 import Devices
 import Glibc
@@ -69,9 +70,11 @@ struct RunCommand {
             }
             return MachineConfiguration(payload: .linux(.init(kernelPath: kernelPath, initrdPath: options.initrd, commandLine: options.commandLine)))
         }
+        let spec = try ContainerSpec.resolve(options.request)
+        for warning in spec.warnings { writeStandardError("vmm: warning: \(warning)\n") }
         return try ContainerMachine.configuration(
-            spec: try ContainerSpec.resolve(options), kernel: options.kernel, commandLine: options.commandLine,
-            user: options.user, debug: options.debug)
+            spec: spec, kernel: options.kernel, commandLine: options.commandLine,
+            user: options.user, debug: options.debug, timeline: processTimeline)
     }
 }
 

@@ -1,3 +1,4 @@
+import Runtime
 import Glibc
 import KVM
 import Machine
@@ -120,5 +121,21 @@ struct RunOptions {
         if processOptions && isKernelOnly {
             throw UsageError("--tty, --env, --workdir, --user and --hostname describe a command: give one after --")
         }
+    }
+}
+
+extension RunOptions {
+    /// The runtime's view of the container part of these options.
+    var request: RunRequest {
+        var request = RunRequest()
+        request.bundle = bundle
+        request.rootfs = rootfs
+        request.readOnlyRoot = readOnlyRoot
+        request.command = command
+        request.terminal = terminal
+        request.environment = environment
+        request.workingDirectory = workingDirectory
+        request.hostname = hostname
+        return request
     }
 }

@@ -1,3 +1,4 @@
+import Runtime
 import HostFiles
 import Glibc
 import JSON

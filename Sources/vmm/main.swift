@@ -1,3 +1,4 @@
+import Runtime
 import Timeline
 import Devices
 import Glibc

@@ -3,16 +3,16 @@ import Glibc
 import HostFiles
 
 /// The Unix socket between the OCI verbs and a container's monitor.
-enum OCISocket {
+public enum OCISocket {
     /// The monitor's listening socket at `path`.
-    static func listen(at path: String) throws(CommandFailure) -> Int32 {
+    public static func listen(at path: String) throws(CommandFailure) -> Int32 {
         let fd = ckvm_unix_listen(path, 8)
         guard fd >= 0 else { throw CommandFailure(message: "cannot listen on \(path): \(String(cString: strerror(errno)))") }
         return fd
     }
 
     /// Sends one command line; returns the monitor's one-line reply.
-    static func send(_ command: String, to path: String) throws(CommandFailure) -> String {
+    public static func send(_ command: String, to path: String) throws(CommandFailure) -> String {
         let fd = ckvm_unix_connect(path)
         guard fd >= 0 else { throw CommandFailure(message: "cannot reach the container's monitor: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -28,7 +28,7 @@ enum OCISocket {
 }
 
 extension String {
-    func trimmingCharacters(in set: Character) -> String {
+    public func trimmingCharacters(in set: Character) -> String {
         var text = self
         while text.last == set { text.removeLast() }
         return text

@@ -1,3 +1,4 @@
+import HostFiles
 import CKVM
 import Glibc
 
@@ -5,9 +6,9 @@ import Glibc
 /// its master to the manager (conmon), which relays the user's terminal.
 /// The monitor keeps the slave as its controlling terminal, so a resize
 /// on the master reaches it as SIGWINCH and travels on as WINSIZE.
-enum ConsoleSocket {
+public enum ConsoleSocket {
     /// Returns the slave side, now the monitor's controlling terminal.
-    static func handOver(to socketPath: String) throws(CommandFailure) -> Int32 {
+    public static func handOver(to socketPath: String) throws(CommandFailure) -> Int32 {
         setsid()  // a session of our own, to own a controlling terminal
         var name = [CChar](repeating: 0, count: 64)
         let master = ckvm_open_pty(&name, name.count)

@@ -5,14 +5,15 @@ import Machine
 /// The machine for a container, from `vmm run` and the OCI monitor alike:
 /// our kernel, an initramfs with init and the process, the root filesystem
 /// over virtio-fs, quiet consoles unless debugging.
-enum ContainerMachine {
+public enum ContainerMachine {
     /// Bundles may name a firmware guest in place of Linux: a stand-in that
     /// speaks guest/PROTOCOL.md, so the OCI lifecycle can be exercised on
     /// hosts that cannot boot Linux (tier 2 of docs/architecture.md's tests).
-    static let firmwareAnnotation = "dev.vmm.firmware"
+    public static let firmwareAnnotation = "dev.vmm.firmware"
 
-    static func configuration(
-        spec: ContainerSpec, kernel: String?, commandLine: String?, user: String?, debug: Bool
+    /// `timeline` gets the moment the initramfs is built.
+    public static func configuration(
+        spec: ContainerSpec, kernel: String?, commandLine: String?, user: String?, debug: Bool, timeline: BootTimeline
     ) throws(CommandFailure) -> MachineConfiguration {
         var configuration: MachineConfiguration
         if let firmware = spec.firmware {
@@ -23,7 +24,7 @@ enum ContainerMachine {
             }
             var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
             payload.initrdImage = try ContainerImage.initramfs(for: spec, user: user)
-            processTimeline.record(.initramfsBuilt)
+            timeline.record(.initramfsBuilt)
             configuration = MachineConfiguration(payload: .linux(payload))
             configuration.expectsExitReport = true
             // Kernel and init messages stay off the container's output.

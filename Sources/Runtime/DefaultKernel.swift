@@ -3,8 +3,8 @@ import Machine
 
 /// The kernel `vmm run` boots when none is named: $VMM_KERNEL, else the
 /// newest build in kernel/build.sh's cache (its `current` link).
-enum DefaultKernel {
-    static var path: String? {
+public enum DefaultKernel {
+    public static var path: String? {
         if let explicit = getenv("VMM_KERNEL") { return String(cString: explicit) }
         let current = "\(HostReport.defaultKernelCache)/current/vmlinux"
         return access(current, R_OK) == 0 ? current : HostReport.findBuiltKernel(in: HostReport.defaultKernelCache)

@@ -4,18 +4,21 @@ import OCI
 
 /// What a container run resolves to: the process, and the root
 /// filesystem shared with the guest (none: the initramfs is the root).
-struct ContainerSpec {
-    var process: ProcessDescription
-    var rootfs: String?
-    var readOnlyRoot = false
+public struct ContainerSpec {
+    public var process: ProcessDescription
+    public var rootfs: String?
+    public var readOnlyRoot = false
     /// A firmware stand-in for Linux (the bundle's dev.vmm.firmware annotation).
-    var firmware: String?
+    public var firmware: String?
+    /// What the bundle holds that vmm does not apply, for the caller to show.
+    public var warnings: [String] = []
 
     /// A bundle as it is: the OCI monitor's case.
-    init(bundle: Bundle) {
+    public init(bundle: Bundle) {
         process = bundle.process
         rootfs = bundle.rootPath
         readOnlyRoot = bundle.readOnlyRoot
+        warnings = bundle.warnings
         firmware = bundle.annotations.last { $0.0 == ContainerMachine.firmwareAnnotation }?.1
         process.rootFilesystem = .init(tag: "rootfs", readOnly: readOnlyRoot)
     }
@@ -27,15 +30,15 @@ struct ContainerSpec {
     }
 
     /// `vmm run` with nothing else runs the default bundle the set-up builds.
-    static var defaultBundle: String {
+    public static var defaultBundle: String {
         getenv("VMM_DEFAULT_BUNDLE").map { String(cString: $0) } ?? "/var/lib/vmm/bundles/busybox"
     }
 
-    static let defaultEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
+    public static let defaultEnvironment = ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"]
 
     /// The bundle (--bundle, else the default one when there is no
     /// --rootfs), or --rootfs, or the initramfs; command-line options win.
-    static func resolve(_ options: RunOptions) throws(CommandFailure) -> ContainerSpec {
+    public static func resolve(_ options: RunRequest) throws(CommandFailure) -> ContainerSpec {
         var spec: ContainerSpec
         let bundlePath = options.bundle ?? (options.rootfs == nil && access(defaultBundle + "/config.json", R_OK) == 0 ? defaultBundle : nil)
         if let bundlePath {
@@ -45,7 +48,6 @@ struct ContainerSpec {
             } catch {
                 throw CommandFailure(message: error.description)
             }
-            for warning in bundle.warnings { writeStandardError("vmm: warning: \(warning)\n") }
             spec = ContainerSpec(bundle: bundle)
             if !options.command.isEmpty { spec.process.arguments = options.command }
         } else {
@@ -62,7 +64,7 @@ struct ContainerSpec {
         return spec
     }
 
-    mutating func apply(_ options: RunOptions) {
+    mutating func apply(_ options: RunRequest) {
         if options.terminal {
             process.terminal = true
             if !process.environment.contains(where: { $0.hasPrefix("TERM=") }) {
@@ -73,4 +75,20 @@ struct ContainerSpec {
         if let workingDirectory = options.workingDirectory { process.workingDirectory = workingDirectory }
         if let hostname = options.hostname { process.hostname = hostname }
     }
+}
+
+/// What `vmm run` asks for, beside the machine's own options: a bundle or
+/// a root, and what to change of the process. Command-line values win
+/// over the bundle's.
+public struct RunRequest {
+    public var bundle: String?
+    public var rootfs: String?
+    public var readOnlyRoot = false
+    public var command: [String] = []
+    public var terminal = false
+    public var environment: [String] = []
+    public var workingDirectory: String?
+    public var hostname: String?
+
+    public init() {}
 }

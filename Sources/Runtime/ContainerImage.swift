@@ -3,10 +3,10 @@ import GuestImage
 import HostFiles
 import Machine
 
-/// The initramfs of a `vmm run -- CMD` container: our init, the process
-/// description, and (until virtio-fs brings the container's own root)
-/// busybox for the programs to run.
-enum ContainerImage {
+/// The initramfs of a container: our init and the process description;
+/// when no root filesystem is shared (`vmm run` without a bundle or
+/// --rootfs), busybox too, so the initramfs itself can be the root.
+public enum ContainerImage {
     static let busyboxPath = "/bin/busybox"
     static let applets = [
         "sh", "ash", "echo", "cat", "ls", "printf", "sleep", "env", "id", "true", "false", "uname", "hostname",
@@ -32,7 +32,7 @@ enum ContainerImage {
     }
 
     /// Numeric `uid[:gid]`: the initramfs has no user database to look names up in.
-    static func parseUser(_ text: String) throws(CommandFailure) -> (UInt32, UInt32?) {
+    public static func parseUser(_ text: String) throws(CommandFailure) -> (UInt32, UInt32?) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count <= 2, let uid = UInt32(parts[0]) else {
             throw CommandFailure(message: "--user '\(text)' must be numeric uid[:gid] (no user database in the initramfs yet)")
@@ -61,8 +61,8 @@ enum ContainerImage {
 
 /// Finds guest/init: $VMM_INIT, `vmm-init` next to the executable (an
 /// installed layout), or guest/build/init in the source tree above it.
-enum GuestInit {
-    static func path() throws(CommandFailure) -> String {
+public enum GuestInit {
+    public static func path() throws(CommandFailure) -> String {
         if let explicit = getenv("VMM_INIT") { return String(cString: explicit) }
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX))
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
