@@ -61,7 +61,7 @@ struct RunCommand {
     func makeConfiguration() throws(CommandFailure) -> MachineConfiguration {
         if let firmware = options.firmware {
             var configuration = MachineConfiguration(payload: .firmware(path: firmware))
-            configuration.sharedDirectory = options.rootfs.map { .init(path: $0, readOnly: options.readOnlyRoot) }
+            configuration.sharedDirectory = options.request.rootfs.map { .init(path: $0, readOnly: options.request.readOnlyRoot) }
             return configuration
         }
         guard !options.isKernelOnly else {

@@ -22,17 +22,9 @@ struct RunOptions {
     var timelineOutput: String?
     var stopAtFirstExit = false
     var debug = false
-    // The container's process.
-    var command: [String] = []
-    var terminal = false
-    var environment: [String] = []
-    var workingDirectory: String?
+    /// The container: its root and what to change of its process.
+    var request = RunRequest()
     var user: String?
-    var hostname: String?
-    // The root filesystem over virtio-fs.
-    var rootfs: String?
-    var bundle: String?
-    var readOnlyRoot = false
     var virtiofsd: String?
     var runtimeDirectory = "/tmp"
 
@@ -64,26 +56,26 @@ struct RunOptions {
             case .option("--timeline-output", _): timelineOutput = try scanner.value(of: "--timeline-output")
             case .option("--stop-at-first-exit", nil): stopAtFirstExit = true
             case .option("--debug", nil): debug = true
-            case .option("--tty", nil), .option("-t", nil): terminal = true
+            case .option("--tty", nil), .option("-t", nil): request.terminal = true
             case .option("--env", _), .option("-e", _):
                 let variable = try scanner.value(of: "--env")
                 guard let equals = variable.firstIndex(of: "="), equals != variable.startIndex else {
                     throw UsageError("--env expects KEY=VALUE, got '\(variable)'")
                 }
-                environment.append(variable)
-            case .option("--workdir", _), .option("-w", _): workingDirectory = try scanner.value(of: "--workdir")
+                request.environment.append(variable)
+            case .option("--workdir", _), .option("-w", _): request.workingDirectory = try scanner.value(of: "--workdir")
             case .option("--user", _), .option("-u", _): user = try scanner.value(of: "--user")
-            case .option("--hostname", _): hostname = try scanner.value(of: "--hostname")
-            case .option("--rootfs", _): rootfs = try scanner.value(of: "--rootfs")
-            case .option("--bundle", _), .option("-b", _): bundle = try scanner.value(of: "--bundle")
-            case .option("--read-only", nil): readOnlyRoot = true
+            case .option("--hostname", _): request.hostname = try scanner.value(of: "--hostname")
+            case .option("--rootfs", _): request.rootfs = try scanner.value(of: "--rootfs")
+            case .option("--bundle", _), .option("-b", _): request.bundle = try scanner.value(of: "--bundle")
+            case .option("--read-only", nil): request.readOnlyRoot = true
             case .option("--virtiofsd", _): virtiofsd = try scanner.value(of: "--virtiofsd")
             case .option("--runtime-dir", _): runtimeDirectory = try scanner.value(of: "--runtime-dir")
             case .option("--help", nil), .option("-h", nil):
                 writeStandardOutput(HelpText.run)
                 exit(0)
-            case .terminator: command = scanner.rest()
-            case .positional(let first): command = [first] + scanner.rest()
+            case .terminator: request.command = scanner.rest()
+            case .positional(let first): request.command = [first] + scanner.rest()
             default: throw UsageError.unknown(token, command: "run")
             }
         }
@@ -93,49 +85,33 @@ struct RunOptions {
     /// Boots a kernel (and initrd) with no container: an initrd, or a
     /// kernel or command line given with nothing to run.
     var isKernelOnly: Bool {
-        firmware == nil && (initrd != nil || (command.isEmpty && bundle == nil && rootfs == nil && (kernel != nil || commandLine != nil)))
+        firmware == nil && (initrd != nil || (request.command.isEmpty && request.bundle == nil && request.rootfs == nil && (kernel != nil || commandLine != nil)))
     }
 
     private func check() throws(UsageError) {
         if firmware != nil {
-            guard kernel == nil, initrd == nil, commandLine == nil, command.isEmpty else {
+            guard kernel == nil, initrd == nil, commandLine == nil, request.command.isEmpty else {
                 throw UsageError("--firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command")
             }
         }
         if timelineOutput != nil && timeline == nil {
             throw UsageError("--timeline-output says where the timeline goes: give --timeline too")
         }
-        if readOnlyRoot && rootfs == nil {
+        if request.readOnlyRoot && request.rootfs == nil {
             throw UsageError("--read-only applies to --rootfs: give one")
         }
-        if rootfs != nil && firmware == nil && command.isEmpty {
+        if request.rootfs != nil && firmware == nil && request.command.isEmpty {
             throw UsageError("--rootfs shares a root filesystem with a command: give one after --")
         }
-        if bundle != nil && (rootfs != nil || firmware != nil || initrd != nil) {
+        if request.bundle != nil && (request.rootfs != nil || firmware != nil || initrd != nil) {
             throw UsageError("--bundle brings its own root filesystem and process: it takes no --rootfs, --firmware or --initrd")
         }
-        if !command.isEmpty, initrd != nil {
+        if !request.command.isEmpty, initrd != nil {
             throw UsageError("a command runs from vmm's own initramfs: it takes no --initrd")
         }
-        let processOptions = terminal || !environment.isEmpty || workingDirectory != nil || user != nil || hostname != nil
+        let processOptions = request.terminal || !request.environment.isEmpty || request.workingDirectory != nil || user != nil || request.hostname != nil
         if processOptions && isKernelOnly {
             throw UsageError("--tty, --env, --workdir, --user and --hostname describe a command: give one after --")
         }
-    }
-}
-
-extension RunOptions {
-    /// The runtime's view of the container part of these options.
-    var request: RunRequest {
-        var request = RunRequest()
-        request.bundle = bundle
-        request.rootfs = rootfs
-        request.readOnlyRoot = readOnlyRoot
-        request.command = command
-        request.terminal = terminal
-        request.environment = environment
-        request.workingDirectory = workingDirectory
-        request.hostname = hostname
-        return request
     }
 }
