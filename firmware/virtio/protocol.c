@@ -3,12 +3,12 @@
 #include "io.h"
 #include "lib.h"
 
-#define HEADER 6 /* le32 length + le16 type */
+#define HEADER CONTROL_HEADER_SIZE
 
 struct proto_state proto;
-static uint8_t frame_in[HEADER + MSG_PAYLOAD_MAX];
+static uint8_t frame_in[HEADER + CONTROL_MAX_PAYLOAD];
 static uint32_t have;
-static uint8_t frame_out[HEADER + MSG_PAYLOAD_MAX];
+static uint8_t frame_out[HEADER + CONTROL_MAX_PAYLOAD];
 
 static uint32_t le32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 
@@ -30,9 +30,9 @@ static int is_fatal(int32_t sig)
 
 static void dispatch(uint16_t type, const uint8_t *payload, uint32_t len)
 {
-    if (type == MSG_START && len == 0)
+    if (type == CONTROL_START && len == 0)
         proto.started = 1;
-    else if (type == MSG_SIGNAL && len == 4 && !proto.fatal_signal && is_fatal((int32_t)le32(payload)))
+    else if (type == CONTROL_SIGNAL && len == 4 && !proto.fatal_signal && is_fatal((int32_t)le32(payload)))
         proto.fatal_signal = (int32_t)le32(payload);
     /* WINSIZE: no terminal here. Unknown types and wrong sizes: ignored. */
 }
@@ -46,7 +46,7 @@ static void feed(const uint8_t *p, uint32_t n)
         have += take;
         p += take;
         n -= take;
-        if (have == 4 && (le32(frame_in) < 2 || le32(frame_in) > 2 + MSG_PAYLOAD_MAX)) {
+        if (have == 4 && (le32(frame_in) < 2 || le32(frame_in) > 2 + CONTROL_MAX_PAYLOAD)) {
             proto.corrupt = 1;
         } else if (have > 4 && have == 4 + le32(frame_in)) {
             dispatch((uint16_t)(frame_in[4] | frame_in[5] << 8), frame_in + HEADER, have - HEADER);
@@ -67,7 +67,7 @@ void proto_poll(void)
 
 void proto_ready_wait_start(void)
 {
-    proto_send(MSG_READY, 0, 0);
+    proto_send(CONTROL_READY, 0, 0);
     boot_mark(3);
     for (;;) {
         console_poll();
@@ -86,13 +86,13 @@ void proto_ready_wait_start(void)
 void proto_exit(int32_t code, int32_t signal)
 {
     int32_t payload[2] = { code, signal };
-    proto_send(MSG_EXITED, payload, sizeof payload);
+    proto_send(CONTROL_EXITED, payload, sizeof payload);
     boot_mark(6);
     halt_forever();
 }
 
 void proto_error(const char *message)
 {
-    proto_send(MSG_ERROR, message, strlen(message));
+    proto_send(CONTROL_ERROR, message, strlen(message));
     halt_forever();
 }

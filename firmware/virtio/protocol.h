@@ -5,14 +5,8 @@
 
 #include <stdint.h>
 
-#define MSG_READY 1
-#define MSG_STARTED 2
-#define MSG_EXITED 3
-#define MSG_ERROR 4
-#define MSG_START 0x81
-#define MSG_SIGNAL 0x82
-#define MSG_WINSIZE 0x83
-#define MSG_PAYLOAD_MAX 4096
+/* The types and sizes init uses: one definition for both. */
+#include "../../guest/src/control_types.h"
 
 struct proto_state {
     int started;      /* START came */

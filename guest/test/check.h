@@ -18,5 +18,6 @@ extern int checks_passed, checks_failed;
 
 void test_process_description(void);
 void test_control(void);
+void test_control_vectors(void);
 
 #endif

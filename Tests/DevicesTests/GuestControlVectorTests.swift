@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+@testable import Devices
+
+/// guest/control-vectors.txt, the golden bytes init's C tests check too:
+/// Swift encodes every message to them and decodes them back.
+@Suite("Control messages against the shared golden bytes")
+struct GuestControlVectorTests {
+    static let vectorsPath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("guest/control-vectors.txt").path
+
+    struct Vector: Sendable, CustomTestStringConvertible {
+        let message: GuestControlMessage
+        let bytes: [UInt8]
+        let line: String
+        var testDescription: String { line }
+    }
+
+    static func message(_ words: [Substring]) -> GuestControlMessage? {
+        let numbers = words.dropFirst().compactMap { Int64($0) }
+        func int32(_ index: Int) -> Int32 { Int32(truncatingIfNeeded: numbers[index]) }
+        switch (words.first, numbers.count) {
+        case ("ready", 0): return .ready
+        case ("started", 1): return .started(pid: UInt32(truncatingIfNeeded: numbers[0]))
+        case ("exited", 2): return .exited(code: int32(0), signal: int32(1))
+        case ("error", _): return .error(words.dropFirst().joined(separator: " "))
+        case ("start", 0): return .start
+        case ("signal", 1): return .signal(int32(0))
+        case ("winsize", 2): return .windowSize(rows: UInt16(numbers[0]), columns: UInt16(numbers[1]))
+        default: return nil
+        }
+    }
+
+    static let vectors: [Vector] = {
+        guard let text = try? String(contentsOfFile: vectorsPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
+            let halves = line.split(separator: "=", maxSplits: 1)
+            guard halves.count == 2, let message = message(halves[0].split(separator: " ")) else { return nil }
+            let hex = Array(halves[1].filter { !$0.isWhitespace })
+            let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }
+            return Vector(message: message, bytes: bytes, line: String(line))
+        }
+    }()
+
+    @Test func everyLineOfTheFileIsAVector() throws {
+        let text = try String(contentsOfFile: Self.vectorsPath, encoding: .utf8)
+        let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        #expect(lines.count == Self.vectors.count, "a line of \(Self.vectorsPath) did not parse")
+        #expect(Self.vectors.count >= 9)
+    }
+
+    @Test(arguments: vectors)
+    func swiftEncodesAndDecodesTheGoldenBytes(vector: Vector) throws {
+        #expect(vector.message.encoded == vector.bytes)
+        var decoder = GuestControlDecoder()
+        #expect(try decoder.feed(vector.bytes) == [vector.message])
+    }
+}

@@ -1,0 +1,97 @@
+/* Every line of control-vectors.txt, encoded and decoded by init's code. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "control.h"
+
+#ifndef CONTROL_VECTORS
+#define CONTROL_VECTORS "control-vectors.txt"
+#endif
+
+static size_t parse_hex(const char *text, uint8_t *out, size_t cap)
+{
+    size_t n = 0;
+    unsigned byte;
+    while (*text) {
+        if (*text == ' ' || *text == '\n') {
+            text++;
+            continue;
+        }
+        if (n == cap || sscanf(text, "%2x", &byte) != 1)
+            return 0;
+        out[n++] = (uint8_t)byte;
+        text += 2;
+    }
+    return n;
+}
+
+/* What init's encoders make of NAME ARGS; 0 for the host's messages, which init only decodes. */
+static size_t encode_named(const char *name, const char *args, uint8_t *buf, size_t cap, uint16_t *type)
+{
+    long a = 0, b = 0;
+    sscanf(args, "%ld %ld", &a, &b);
+    static const struct { const char *name; uint16_t type; } types[] = {
+        {"ready", CONTROL_READY}, {"started", CONTROL_STARTED}, {"exited", CONTROL_EXITED}, {"error", CONTROL_ERROR},
+        {"start", CONTROL_START}, {"signal", CONTROL_SIGNAL},   {"winsize", CONTROL_WINSIZE},
+    };
+    *type = 0;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
+        if (strcmp(types[i].name, name) == 0)
+            *type = types[i].type;
+    switch (*type) {
+    case CONTROL_READY: return control_encode(buf, cap, CONTROL_READY, NULL, 0);
+    case CONTROL_STARTED: return control_encode_started(buf, cap, (uint32_t)a);
+    case CONTROL_EXITED: return control_encode_exited(buf, cap, (int32_t)a, (int32_t)b);
+    case CONTROL_ERROR: return control_encode_error(buf, cap, args);
+    default: return 0;
+    }
+}
+
+void test_control_vectors(void)
+{
+    FILE *f = fopen(CONTROL_VECTORS, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    char line[512];
+    int lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        char *equals = strstr(line, " = ");
+        CHECK(equals != NULL);
+        if (!equals)
+            continue;
+        *equals = 0;
+        uint8_t golden[64], ours[64];
+        size_t golden_n = parse_hex(equals + 3, golden, sizeof golden);
+        CHECK(golden_n >= CONTROL_HEADER_SIZE);
+        char name[32] = "", *args = strchr(line, ' ');
+        snprintf(name, sizeof name, "%.*s", args ? (int)(args - line) : (int)strlen(line), line);
+        args = args ? args + 1 : "";
+        uint16_t type;
+        size_t n = encode_named(name, args, ours, sizeof ours, &type);
+        CHECK(type != 0);
+        if (n)
+            CHECK(n == golden_n && memcmp(ours, golden, n) == 0);
+        /* Decoded: the type, and for the host's messages what init parses out of them. */
+        struct control_decoder d;
+        control_decoder_init(&d);
+        CHECK(control_decoder_push(&d, golden, golden_n) == golden_n);
+        struct control_message m;
+        CHECK(control_decoder_next(&d, &m) == CONTROL_GOT_MESSAGE && m.type == type);
+        long a = 0, b = 0;
+        sscanf(args, "%ld %ld", &a, &b);
+        int32_t signal = 0;
+        uint16_t rows = 0, columns = 0;
+        if (type == CONTROL_SIGNAL)
+            CHECK(control_parse_signal(&m, &signal) == 0 && signal == a);
+        if (type == CONTROL_WINSIZE)
+            CHECK(control_parse_winsize(&m, &rows, &columns) == 0 && rows == a && columns == b);
+        lines++;
+    }
+    fclose(f);
+    CHECK(lines >= 9);
+}
