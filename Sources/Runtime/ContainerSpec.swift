@@ -38,9 +38,9 @@ public struct ContainerSpec {
 
     /// The bundle (--bundle, else the default one when there is no
     /// --rootfs), or --rootfs, or the initramfs; command-line options win.
-    public static func resolve(_ options: RunRequest) throws(CommandFailure) -> ContainerSpec {
+    public static func resolve(_ request: RunRequest) throws(CommandFailure) -> ContainerSpec {
         var spec: ContainerSpec
-        let bundlePath = options.bundle ?? (options.rootfs == nil && access(defaultBundle + "/config.json", R_OK) == 0 ? defaultBundle : nil)
+        let bundlePath = request.bundle ?? (request.rootfs == nil && access(defaultBundle + "/config.json", R_OK) == 0 ? defaultBundle : nil)
         if let bundlePath {
             let bundle: Bundle
             do {
@@ -49,31 +49,31 @@ public struct ContainerSpec {
                 throw CommandFailure(message: error.description)
             }
             spec = ContainerSpec(bundle: bundle)
-            if !options.command.isEmpty { spec.process.arguments = options.command }
+            if !request.command.isEmpty { spec.process.arguments = request.command }
         } else {
-            guard !options.command.isEmpty else {
+            guard !request.command.isEmpty else {
                 throw CommandFailure(message: "nothing to run: give a command after --, or --bundle DIR (no default bundle at \(defaultBundle): run scripts/setup.sh)")
             }
-            spec = ContainerSpec(process: ProcessDescription(arguments: options.command), rootfs: options.rootfs, readOnlyRoot: options.readOnlyRoot)
+            spec = ContainerSpec(process: ProcessDescription(arguments: request.command), rootfs: request.rootfs, readOnlyRoot: request.readOnlyRoot)
             spec.process.environment = defaultEnvironment
         }
-        spec.apply(options)
+        spec.apply(request)
         if spec.rootfs != nil {
             spec.process.rootFilesystem = .init(tag: "rootfs", readOnly: spec.readOnlyRoot)
         }
         return spec
     }
 
-    mutating func apply(_ options: RunRequest) {
-        if options.terminal {
+    mutating func apply(_ request: RunRequest) {
+        if request.terminal {
             process.terminal = true
             if !process.environment.contains(where: { $0.hasPrefix("TERM=") }) {
                 process.environment.append("TERM=\(getenv("TERM").map { String(cString: $0) } ?? "xterm")")
             }
         }
-        process.environment += options.environment
-        if let workingDirectory = options.workingDirectory { process.workingDirectory = workingDirectory }
-        if let hostname = options.hostname { process.hostname = hostname }
+        process.environment += request.environment
+        if let workingDirectory = request.workingDirectory { process.workingDirectory = workingDirectory }
+        if let hostname = request.hostname { process.hostname = hostname }
     }
 }
 
