@@ -17,7 +17,11 @@ public enum Command {
     /// child is spawned and reaped here with posix_spawn and waitpid:
     /// Foundation's Process was seen to leave `podman run -d` a zombie that
     /// waitUntilExit never noticed.
-    public static func run(_ executable: String, _ arguments: [String], standardInput: Data = Data()) -> Result {
+    ///
+    /// Past `timeout` seconds the program is killed and the result says so,
+    /// with the host's process table: a hang fails its own test, with what
+    /// was stuck, instead of the whole run's time limit.
+    public static func run(_ executable: String, _ arguments: [String], standardInput: Data = Data(), timeout: Double = 600) -> Result {
         guard let input = ScratchFile(holding: standardInput), let output = ScratchFile(), let error = ScratchFile() else {
             return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "cannot create a scratch file: \(String(cString: strerror(errno)))")
         }
@@ -35,13 +39,38 @@ public enum Command {
             return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
         var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        let exitedNormally = status & 0x7f == 0
+        var hang: String?
+        let deadline = Date().addingTimeInterval(timeout)
+        var reaped: pid_t = 0
+        while reaped == 0 || (reaped < 0 && errno == EINTR) {
+            reaped = waitpid(pid, &status, WNOHANG)
+            guard reaped == 0 else { continue }
+            guard Date() < deadline else {
+                hang = "\(executable) \(arguments.joined(separator: " ")): timed out after \(Int(timeout)) s; processes then:\n\(processTable())"
+                kill(pid, SIGKILL)
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                break
+            }
+            usleep(20_000)
+        }
+        let exitedNormally = status & 0x7f == 0 && hang == nil
         return Result(
-            status: exitedNormally ? (status >> 8) & 0xff : status & 0x7f,
+            status: hang != nil ? -1 : exitedNormally ? (status >> 8) & 0xff : status & 0x7f,
             exitedNormally: exitedNormally,
             standardOutput: String(decoding: output.contents(), as: UTF8.self),
-            standardError: String(decoding: error.contents(), as: UTF8.self))
+            standardError: String(decoding: error.contents(), as: UTF8.self) + (hang.map { "\n" + $0 } ?? ""))
+    }
+
+    /// Every process with its state and where it sleeps, and the threads
+    /// of vmm processes: what a hung test was waiting on.
+    static func processTable() -> String {
+        let script = """
+            ps -eo pid,ppid,stat,wchan:28,args | grep -v ' \\[.*\\]$'
+            for p in $(pgrep -x vmm); do
+              for t in /proc/$p/task/*; do echo "vmm $p thread ${t##*/} $(cat $t/comm) $(cat $t/wchan)"; done
+            done
+            """
+        return run("/bin/sh", ["-c", script], timeout: 30).standardOutput
     }
 
     /// Runs the `vmm` built with the tests.

@@ -15,10 +15,14 @@ public enum Podman {
         return result.status == 0 ? .success(()) : .failure(FixtureError(message: "podman import failed: \(result.standardError)"))
     }()
 
+    /// How long one podman command may take: a container takes seconds in
+    /// the emulated machine, and ten times that on a loaded CI host.
+    public static let timeout: Double = 300
+
     /// `podman --runtime VMM ARGUMENTS…`, after the image is imported.
     public static func run(_ arguments: [String], standardInput: Data = Data()) throws -> Command.Result {
         try imported.get()
-        return Command.run(executable, ["--runtime", Fixtures.vmmExecutable] + arguments, standardInput: standardInput)
+        return Command.run(executable, ["--runtime", Fixtures.vmmExecutable] + arguments, standardInput: standardInput, timeout: timeout)
     }
 
     /// The same as a shell command line, for script(1) and pipelines.

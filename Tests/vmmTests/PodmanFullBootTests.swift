@@ -92,7 +92,7 @@ struct PodmanFullBootTests {
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
     func aTerminalCarriesTheWindowSizeAndTheExitStatus() {
         let inner = "stty rows 33 cols 101; \(Podman.commandLine) run -it --rm --network none \(Podman.image) sh -c 'tty; stty size; exit 5'"
-        let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"])
+        let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Podman.timeout)
         #expect(result.status == 5, "\(result.standardOutput)")
         #expect(result.standardOutput.contains("/dev/hvc0"))
         #expect(result.standardOutput.contains("33 101"))
