@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline", "GuestImage"]),
         // The container runtime: a bundle or a `vmm run` request into one
         // machine description, the guest image, the console and monitor sockets.
-        .target(name: "Runtime", dependencies: ["Machine", "Devices", "GuestImage", "OCI", "HostFiles", "CKVM", "Timeline"]),
+        .target(name: "Runtime", dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "Timeline"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",

@@ -56,13 +56,13 @@ public struct StateDirectory: Sendable {
 
     /// Writes state.json atomically (a reader never sees half a file).
     public func write(_ state: ContainerState) throws(BundleError) {
-        let text = Array(JSONWriter.write(state.stored).utf8)
         let temporary = statePath + ".new"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw BundleError("cannot write \(statePath): \(String(cString: strerror(errno)))") }
-        let written = text.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+        let failure = writeAll(JSONWriter.write(state.stored), to: fd)
         close(fd)
-        guard written == text.count, rename(temporary, statePath) == 0 else {
+        guard failure == 0 else { throw BundleError("cannot write \(statePath): \(String(cString: strerror(failure)))") }
+        guard rename(temporary, statePath) == 0 else {
             throw BundleError("cannot write \(statePath): \(String(cString: strerror(errno)))")
         }
     }

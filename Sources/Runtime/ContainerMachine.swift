@@ -19,10 +19,7 @@ public enum ContainerMachine {
         if let firmware = spec.firmware {
             configuration = MachineConfiguration(payload: .firmware(path: firmware))
         } else {
-            guard let kernelPath = kernel ?? DefaultKernel.path else {
-                throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
-            }
-            var payload = MachineConfiguration.LinuxPayload(kernelPath: kernelPath, commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
+            var payload = MachineConfiguration.LinuxPayload(kernelPath: try DefaultKernel.path(or: kernel), commandLine: commandLine ?? MachineConfiguration.containerCommandLine)
             payload.initrdImage = try ContainerImage.initramfs(for: spec, user: user)
             timeline.record(.initramfsBuilt)
             configuration = MachineConfiguration(payload: .linux(payload))

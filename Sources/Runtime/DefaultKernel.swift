@@ -10,3 +10,14 @@ public enum DefaultKernel {
         return access(current, R_OK) == 0 ? current : HostReport.findBuiltKernel(in: HostReport.defaultKernelCache)
     }
 }
+
+extension DefaultKernel {
+    /// `named`, else the default one, else the one-line error saying how
+    /// to get a kernel.
+    static func path(or named: String?) throws(CommandFailure) -> String {
+        guard let path = named ?? path else {
+            throw CommandFailure(message: "no kernel: pass --kernel PATH, set VMM_KERNEL, or build one with kernel/build.sh")
+        }
+        return path
+    }
+}

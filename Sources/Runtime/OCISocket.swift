@@ -26,11 +26,3 @@ public enum OCISocket {
         return String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: "\n")
     }
 }
-
-extension String {
-    public func trimmingCharacters(in set: Character) -> String {
-        var text = self
-        while text.last == set { text.removeLast() }
-        return text
-    }
-}

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Walks a command line option by option. Hand-written rather than
 /// swift-argument-parser: that package and the Foundation it pulls in
 /// doubled vmm's start-up memory and time (see benchmarks/README.md).
@@ -12,9 +14,12 @@ struct ArgumentScanner {
 
     private var unread: ArraySlice<String>
     private var pendingInlineValue: (option: String, value: String)?
+    /// Printed for --help or -h, which then exits 0.
+    private let help: String?
 
-    init(_ arguments: ArraySlice<String>) {
+    init(_ arguments: ArraySlice<String>, help: String? = nil) {
         unread = arguments
+        self.help = help
     }
 
     mutating func next() throws(UsageError) -> Token? {
@@ -23,6 +28,10 @@ struct ArgumentScanner {
         }
         guard let argument = unread.popFirst() else { return nil }
         if argument == "--" { return .terminator }
+        if let help, argument == "--help" || argument == "-h" {
+            writeStandardOutput(help)
+            exit(0)
+        }
         guard argument.hasPrefix("-"), argument.count > 1 else { return .positional(argument) }
         if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
             let name = String(argument[..<equals])

@@ -18,15 +18,12 @@ struct BenchOptions {
         var claimed: [Range<Int>] = []
         var runs = runs, warmup = warmup, jsonPath = jsonPath
         // Checked whole now, as `vmm run` will read them, before any run.
-        _ = try RunOptions(parsing: arguments) { name, scanner throws(UsageError) in
+        _ = try RunOptions(parsing: arguments, help: HelpText.bench) { name, scanner throws(UsageError) in
             let start = arguments.endIndex - scanner.remaining.count - 1
             switch name {
             case "--runs": runs = try scanner.number(of: "--runs")
             case "--warmup": warmup = try scanner.number(of: "--warmup")
             case "--json": jsonPath = try scanner.value(of: "--json")
-            case "--help", "-h":
-                writeStandardOutput(HelpText.bench)
-                exit(0)
             case let timeline where timeline.hasPrefix("--timeline"):
                 throw UsageError("vmm bench sets \(timeline) for its runs itself")
             default: return false

@@ -6,15 +6,8 @@ import OCI
 /// ask a runtime what it supports before using it.
 struct FeaturesCommand {
     init(parsing arguments: ArraySlice<String>) throws(UsageError) {
-        var scanner = ArgumentScanner(arguments)
-        while let token = try scanner.next() {
-            switch token {
-            case .option("--help", nil), .option("-h", nil):
-                writeStandardOutput("usage: vmm features\n\nPrints what this runtime supports, as runtime-spec features.md describes.\n")
-                exit(0)
-            default: throw UsageError.unknown(token, command: "features")
-            }
-        }
+        var scanner = ArgumentScanner(arguments, help: HelpText.features)
+        if let token = try scanner.next() { throw UsageError.unknown(token, command: "features") }
     }
 
     func execute() -> Never {

@@ -124,6 +124,13 @@ enum HelpText {
         kernel are present. Exits 1 when KVM is unusable.
 
         """
+
+    static let features = """
+        usage: vmm features
+
+        Prints what this runtime supports, as runtime-spec features.md describes.
+
+        """
 }
 
 import Machine

@@ -16,11 +16,8 @@ func writeStandardError(_ text: String) {
 }
 
 extension String {
-    func leftPadded(_ width: Int, with pad: Character = "0") -> String {
-        String(repeating: pad, count: max(0, width - count)) + self
-    }
-
-    func rightPadded(_ width: Int) -> String {
+    /// A column of `width`, at least one space after the text.
+    func padded(to width: Int) -> String {
         self + String(repeating: " ", count: max(1, width - count))
     }
 }

@@ -40,11 +40,11 @@ do {
     guard let command = commands[name] else { throw UsageError("unknown command '\(name)'") }
     try command(arguments.dropFirst())
 } catch let error as UsageError {
-    global.logError(error.message)
+    global.log?.record(error.message)
     printError("\(error.message) (see vmm --help)")
     exit(UsageError.exitStatus)
 } catch let failure as CommandFailure {
-    global.logError(failure.message)
+    global.log?.record(failure.message)
     printError(failure.message)
     exit(CommandFailure.exitStatus)
 } catch {

@@ -2,11 +2,11 @@ import Glibc
 
 /// Starts this same executable (`/proc/self/exe`) again: the OCI monitor,
 /// bench's runs.
-enum SelfProcess {
+public enum SelfProcess {
     /// `placing` maps descriptors of ours to the numbers the child gets;
     /// nothing else is inherited that is close-on-exec. On failure errno says
     /// why and the result is nil.
-    static func spawn(_ arguments: [String], placing descriptors: [(ours: Int32, theirs: Int32)]) -> pid_t? {
+    public static func spawn(_ arguments: [String], placing descriptors: [(ours: Int32, theirs: Int32)]) -> pid_t? {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,4 +1,3 @@
-import Runtime
 import HostFiles
 import Glibc
 import JSON
@@ -6,13 +5,18 @@ import KVM
 import Machine
 import Timeline
 
+/// How the timeline is written (docs/timeline.md).
+public enum TimelineFormat: String, Sendable {
+    case text, json
+}
+
 /// Where `--timeline` goes: opened before the VM exists, so a bad path is a
 /// usage mistake with nothing started.
-struct TimelineOutput {
-    let format: TimelineFormat
+public struct TimelineOutput {
+    public let format: TimelineFormat
     private let fileDescriptor: Int32
 
-    init(format: TimelineFormat, path: String?) throws(CommandFailure) {
+    public init(format: TimelineFormat, path: String?) throws(CommandFailure) {
         self.format = format
         guard let path else {
             fileDescriptor = 2
@@ -36,7 +40,7 @@ struct TimelineOutput {
         return number
     }
 
-    func write(_ timeline: BootTimeline, payload: MachineConfiguration.Payload, exitStatus: Int32, failure: String?, memory: MemoryFootprint?) {
+    public func write(_ timeline: BootTimeline, payload: MachineConfiguration.Payload, exitStatus: Int32, failure: String?, memory: MemoryFootprint?) {
         var report = TimelineReport(
             entries: timeline.recorded, payload: payload.kind, host: VirtualizationKind.detect().timelineName,
             exitStatus: exitStatus, memory: memory)
@@ -49,7 +53,7 @@ struct TimelineOutput {
 }
 
 extension MachineConfiguration.Payload {
-    var kind: String {
+    public var kind: String {
         switch self {
         case .firmware: "firmware"
         case .linux: "linux"
@@ -58,7 +62,7 @@ extension MachineConfiguration.Payload {
 }
 
 extension VirtualizationKind {
-    var timelineName: String {
+    public var timelineName: String {
         switch self {
         case .hardware: "hardware"
         case .pvm: "pvm"

@@ -1,0 +1,93 @@
+import Glibc
+import HostFiles
+import OCI
+
+/// A created container, by its ID under a state root: the OCI verbs after
+/// create, with runc's state rules (start only a created container, delete
+/// a live one only with force).
+public struct Container {
+    public let directory: StateDirectory
+
+    public init(root: String, id: String) throws(CommandFailure) {
+        do {
+            directory = try StateDirectory(root: root, id: id)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+    }
+
+    var id: String { directory.id }
+
+    /// state.json, with a monitor that died unseen (SIGKILL, a crash) read
+    /// as stopped.
+    public func state() throws(CommandFailure) -> ContainerState {
+        var state: ContainerState
+        do {
+            state = try directory.read()
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        if state.status != .stopped && !ProcessLiveness.isAlive(state.pid) {
+            state.status = .stopped
+        }
+        return state
+    }
+
+    public func start() throws(CommandFailure) {
+        try send("start", when: [.created], otherwise: "not created")
+    }
+
+    public func pause() throws(CommandFailure) {
+        try send("pause", when: [.running], otherwise: "not running")
+    }
+
+    public func resume() throws(CommandFailure) {
+        try send("resume", when: [.paused], otherwise: "not paused")
+    }
+
+    /// A paused container takes the signal when it runs again; SIGKILL
+    /// ends its VM at once.
+    public func kill(_ signal: Int32) throws(CommandFailure) {
+        guard [.created, .running, .paused].contains(try state().status) else {
+            throw CommandFailure(message: "container \(id) is not running")
+        }
+        try expectOK(OCISocket.send("kill \(signal)", to: directory.socketPath))
+    }
+
+    public func delete(force: Bool) throws(CommandFailure) {
+        let state = try state()
+        if state.status != .stopped {
+            guard force else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue): stop it first, or delete --force") }
+            // The monitor owns the VM and virtiofsd (tethered to it): both go with it.
+            Glibc.kill(state.pid, SIGKILL)
+            ProcessLiveness.waitForExit(state.pid)
+        }
+        directory.remove()
+    }
+
+    func send(_ command: String, when allowed: [ContainerState.Status], otherwise: String) throws(CommandFailure) {
+        let status = try state().status
+        guard allowed.contains(status) else { throw CommandFailure(message: "container \(id) is \(status.rawValue), \(otherwise)") }
+        try expectOK(OCISocket.send(command, to: directory.socketPath))
+    }
+
+    func expectOK(_ reply: String) throws(CommandFailure) {
+        guard reply == "ok" else { throw CommandFailure(message: reply.hasPrefix("error: ") ? String(reply.dropFirst(7)) : reply) }
+    }
+}
+
+/// Whether a monitor still runs, without being its parent.
+enum ProcessLiveness {
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+        // A zombie (its parent has not reaped it yet) has finished.
+        let stat = String(decoding: (try? readUntilEnd("/proc/\(pid)/stat")) ?? [], as: UTF8.self)
+        // "pid (comm) S …": the state follows the last ")" and a space.
+        guard let close = stat.lastIndex(of: ")"), stat.distance(from: close, to: stat.endIndex) > 2 else { return true }
+        return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
+    static func waitForExit(_ pid: Int32) {
+        for _ in 0..<500 where isAlive(pid) { usleep(10_000) }
+    }
+}

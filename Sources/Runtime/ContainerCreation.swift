@@ -1,0 +1,78 @@
+import Glibc
+import HostFiles
+import OCI
+
+/// `vmm create`: checks the bundle, makes the state directory, starts the
+/// monitor and waits until the VM's init is ready for the process; then
+/// writes the pid file (the monitor's pid). On any failure nothing is
+/// left: no state directory, no monitor, no virtiofsd.
+public struct ContainerCreation {
+    public let root: String
+    public let id: String
+    public let bundle: String
+    public var pidFile: String?
+    public var consoleSocket: String?
+    /// Global options the monitor is started with (--log and its format).
+    public var monitorOptions: [String] = []
+
+    public init(root: String, id: String, bundle: String) {
+        self.root = root
+        self.id = id
+        self.bundle = absolutePath(bundle)
+    }
+
+    /// Returns once the container is created; throws the one line otherwise.
+    public func create() throws(CommandFailure) {
+        let directory: StateDirectory
+        do {
+            directory = try StateDirectory(root: root, id: id)
+            _ = try Bundle.load(bundle)  // one-line errors before anything exists
+            try directory.create()
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        let (monitor, reply) = startMonitor()
+        guard monitor > 0 else {
+            directory.remove()
+            throw CommandFailure(message: "cannot start the monitor: \(String(cString: strerror(errno)))")
+        }
+        guard reply == "ok" else {
+            var status: Int32 = 0
+            waitpid(monitor, &status, 0)
+            directory.remove()
+            let reason = reply.hasPrefix("error: ") ? String(reply.dropFirst(7)) : "the monitor exited before the container was created (wait status \(status))"
+            throw CommandFailure(message: reason)
+        }
+        guard let pidFile else { return }
+        let fd = open(pidFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0, writeAll("\(monitor)", to: fd) == 0 else {
+            let reason = String(cString: strerror(errno))
+            kill(monitor, SIGKILL)
+            waitpid(monitor, nil, 0)
+            directory.remove()
+            throw CommandFailure(message: "cannot write the pid file \(pidFile): \(reason)")
+        }
+        close(fd)
+    }
+
+    /// The monitor's command line after the executable.
+    var monitorArguments: [String] {
+        var arguments = ["--root", root] + monitorOptions + ["monitor", "--bundle", bundle, "--report-fd", "3"]
+        if let consoleSocket { arguments += ["--console-socket", consoleSocket] }
+        return arguments + [id]
+    }
+
+    /// Starts `vmm monitor` with our stdio (the container's) and a pipe on
+    /// fd 3 for its one-line report; returns its pid and that line.
+    func startMonitor() -> (Int32, String) {
+        var pipeFDs: [Int32] = [-1, -1]
+        guard pipe(&pipeFDs) == 0 else { return (-1, "") }
+        // Close-on-exec, so only the dup2 to fd 3 reaches the monitor.
+        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let pid = SelfProcess.spawn(monitorArguments, placing: [(pipeFDs[1], 3)])
+        close(pipeFDs[1])
+        defer { close(pipeFDs[0]) }
+        guard let pid else { return (-1, "") }
+        return (pid, CreatorReport.receive(from: pipeFDs[0]))
+    }
+}

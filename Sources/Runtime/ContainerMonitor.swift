@@ -1,0 +1,123 @@
+import CKVM
+import Devices
+import Glibc
+import KVM
+import Machine
+import OCI
+import Timeline
+
+/// The process `vmm create` leaves behind for a container (`vmm monitor`):
+/// it runs the VM, reports "created" to its creator once init is ready,
+/// takes start/kill/pause over its socket, and exits with the container's
+/// status — so to conmon and friends it *is* the container process.
+public struct ContainerMonitor {
+    public let root: String
+    public let id: String
+    /// Absolute: `vmm create` resolved it.
+    public let bundle: String
+    /// The creator's pipe, or -1.
+    public let reportFD: Int32
+    public let consoleSocket: String?
+
+    public init(root: String, id: String, bundle: String, reportFD: Int32, consoleSocket: String?) {
+        self.root = root
+        self.id = id
+        self.bundle = bundle
+        self.reportFD = reportFD
+        self.consoleSocket = consoleSocket
+    }
+
+    /// What the monitor exits with, and the line to print when the VM
+    /// failed after the creator had its answer.
+    public struct Outcome {
+        public let exitStatus: Int32
+        public let failure: String?
+    }
+
+    /// Runs the container to its end. Call first thing in the process: it
+    /// closes what the starters left open and blocks the forwarded signals
+    /// before any thread exists.
+    public func run(timeline: BootTimeline) -> Outcome {
+        // The monitor outlives `vmm create`: it keeps stdio and the report
+        // pipe, nothing else its starters had open.
+        ckvm_close_from(max(reportFD, 2) + 1)
+        // Before a terminal can hang up on us: signals are the container's,
+        // forwarded by the VM's event loop.
+        SignalFD.block(ForwardedSignals.all)
+        let report = CreatorReport(fd: reportFD)
+        do throws(CommandFailure) {
+            let (configuration, record) = try prepare(report: report, timeline: timeline)
+            let result = Result { () throws(MachineError) in try Machine(configuration: configuration).run() }
+            let outcome: Outcome
+            switch result {
+            case .success(let machine): outcome = Outcome(exitStatus: machine.exitStatus, failure: nil)
+            case .failure(let error):
+                report.send("error: \(error)")
+                outcome = Outcome(exitStatus: CommandFailure.exitStatus, failure: error.description)
+            }
+            try? record.update {
+                $0.status = .stopped
+                $0.exitStatus = outcome.exitStatus
+            }
+            unlink(record.directory.socketPath)
+            return outcome
+        } catch {
+            report.send("error: \(error.message)")
+            return Outcome(exitStatus: CommandFailure.exitStatus, failure: nil)
+        }
+    }
+
+    /// The machine for the bundle, wired to state.json and the socket.
+    func prepare(report: CreatorReport, timeline: BootTimeline) throws(CommandFailure) -> (MachineConfiguration, StateRecord) {
+        let directory: StateDirectory
+        let loaded: Bundle
+        do {
+            directory = try StateDirectory(root: root, id: id)
+            loaded = try Bundle.load(bundle)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        var configuration = try ContainerMachine.configuration(
+            spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false, timeline: timeline)
+        configuration.stdio = try stdio(terminal: loaded.process.terminal, configPath: loaded.configPath)
+        configuration.forwardedSignals = ForwardedSignals.all
+        // virtiofsd's directory lives with the container's state, so
+        // `delete` clears it even after a monitor killed by --force.
+        configuration.runtimeParent = directory.path
+        var initial = ContainerState(id: id, status: .creating, pid: getpid(), bundle: loaded.directory)
+        initial.annotations = loaded.annotations
+        let record = StateRecord(directory: directory, state: initial)
+        do {
+            try record.update { _ in }
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
+        configuration.lifecycle.startWhenReady = false
+        configuration.lifecycle.commandSocket = try OCISocket.listen(at: directory.socketPath)
+        configuration.lifecycle.onReady = {
+            try? record.update { $0.status = .created }
+            report.send("ok")
+        }
+        configuration.lifecycle.onStart = { try? record.update { $0.status = .running } }
+        configuration.lifecycle.onPause = { try? record.update { $0.status = .paused } }
+        configuration.lifecycle.onResume = { try? record.update { $0.status = .running } }
+        return (configuration, record)
+    }
+
+    /// The process's stdio: ours (the manager's pipes), or a terminal
+    /// whose master goes to the console socket.
+    func stdio(terminal: Bool, configPath: String) throws(CommandFailure) -> MachineConfiguration.Stdio {
+        switch (terminal, consoleSocket) {
+        case (true, let socket?):
+            let terminal = try ConsoleSocket.handOver(to: socket)
+            var stdio = MachineConfiguration.Stdio(
+                input: terminal, output: FileDescriptorSink(fileDescriptor: terminal), error: FileDescriptorSink(fileDescriptor: terminal))
+            stdio.terminal = true
+            stdio.terminalFD = terminal
+            return stdio
+        case (true, nil): throw CommandFailure(message: "\(configPath): process.terminal is true, but no --console-socket was given")
+        case (false, _?): throw CommandFailure(message: "--console-socket was given, but process.terminal is false in \(configPath)")
+        case (false, nil): return MachineConfiguration.Stdio()
+        }
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import OCI
+import Runtime
+import Testing
+
+/// The OCI verbs' state rules on a state directory made here, without
+/// spawning vmm: a dead monitor reads as stopped, each verb refuses a
+/// container in the wrong state in one line, delete leaves nothing.
+@Suite("Runtime: container verbs and their state rules")
+struct ContainerVerbTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-state-\(UUID().uuidString)").path
+
+    /// A container `id` whose state.json says `status`, for monitor `pid`.
+    func container(_ id: String, _ status: ContainerState.Status, pid: Int32) throws -> Container {
+        let directory = try StateDirectory(root: root, id: id)
+        try directory.create()
+        try directory.write(ContainerState(id: id, status: status, pid: pid, bundle: "/bundle"))
+        return try Container(root: root, id: id)
+    }
+
+    /// A pid that no process has: a child that has exited and been reaped.
+    func deadPID() throws -> Int32 {
+        let child = try Process.run(URL(fileURLWithPath: "/bin/true"), arguments: [])
+        child.waitUntilExit()
+        return child.processIdentifier
+    }
+
+    /// The one line a call failed with, or nil.
+    func message(_ body: () throws -> Void) -> String? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return (error as? CommandFailure)?.message ?? "\(error)"
+        }
+    }
+
+    @Test func aMonitorThatDiedUnseenReadsAsStoppedAndCannotStart() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let container = try container("gone", .running, pid: try deadPID())
+        #expect(try container.state().status == .stopped)
+        #expect(message { try container.start() } == "container gone is stopped, not created")
+        #expect(message { try container.pause() } == "container gone is stopped, not running")
+        #expect(message { try container.kill(SIGTERM) } == "container gone is not running")
+        #expect(message { try container.delete(force: false) } == nil)
+        #expect(!FileManager.default.fileExists(atPath: root + "/gone"))
+    }
+
+    @Test func aLiveContainerIsDeletedOnlyWithForceWhichEndsItsMonitor() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let monitor = try Process.run(URL(fileURLWithPath: "/bin/sleep"), arguments: ["60"])
+        defer { monitor.terminate() }
+        let container = try container("live", .running, pid: monitor.processIdentifier)
+        #expect(try container.state().status == .running)
+        #expect(message { try container.resume() } == "container live is running, not paused")
+        #expect(message { try container.delete(force: false) } == "container live is running: stop it first, or delete --force")
+        #expect(FileManager.default.fileExists(atPath: root + "/live/state.json"))
+        #expect(message { try container.delete(force: true) } == nil)
+        monitor.waitUntilExit()
+        #expect(monitor.terminationReason == .uncaughtSignal && monitor.terminationStatus == SIGKILL)
+        #expect(!FileManager.default.fileExists(atPath: root + "/live"))
+    }
+
+    @Test func anUnknownContainerAndABadIDAreOneLine() throws {
+        #expect(message { _ = try Container(root: root, id: "nope").state() } == "container nope does not exist")
+        #expect(message { _ = try Container(root: root, id: "../x") } == "invalid container ID '../x'")
+    }
+
+    @Test func createRefusesABadBundleAndLeavesNoState() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let bundle = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-badbundle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: bundle, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: bundle) }
+        try Data("{\"ociVersion\": ".utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+        let failure = message { try ContainerCreation(root: root, id: "c1", bundle: bundle).create() }
+        #expect(failure?.contains("\(bundle)/config.json") == true, "\(failure ?? "no error")")
+        #expect(!FileManager.default.fileExists(atPath: root + "/c1"))
+    }
+
+    @Test(arguments: [("TERM", SIGTERM), ("SIGUSR1", SIGUSR1), ("usr2", SIGUSR2), ("9", SIGKILL), ("64", 64)])
+    func signalNamesAreRuncs(name: String, number: Int32) {
+        #expect(SignalNames.number(name) == number)
+    }
+
+    @Test(arguments: ["", "0", "65", "SIGNOPE", "-1"])
+    func unknownSignalsAreNil(name: String) {
+        #expect(SignalNames.number(name) == nil)
+    }
+}
