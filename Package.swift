@@ -9,10 +9,17 @@ let package = Package(
         .executable(name: "vmm", targets: ["vmm"])
     ],
     targets: [
+        // Layer 0: C for what Swift cannot call (macros, variadics, fork):
+        // one header per concern (sockets, processes, terminals, memory,
+        // seccomp, event descriptors).
+        .target(name: "COS"),
+        // Layer 0: the host OS: eventfd, signalfd, threads, owned
+        // descriptors, seccomp filters.
+        .target(name: "OS", dependencies: ["COS"]),
         // Layer 1: C shim over <linux/kvm.h> (ioctl numbers, wrappers, accessors).
         .target(name: "CKVM"),
-        // Layer 1: KVM system, VM, vCPUs, exits, eventfds.
-        .target(name: "KVM", dependencies: ["CKVM"]),
+        // Layer 1: KVM system, VM, vCPUs, exits.
+        .target(name: "KVM", dependencies: ["CKVM", "OS"]),
         // Little-endian encoding, shared by every byte format.
         .target(name: "LittleEndian"),
         // Whole-file reads and path checks without Foundation.
@@ -22,40 +29,41 @@ let package = Package(
         // The boot timeline: named moments on one clock, its report, bench statistics.
         .target(name: "Timeline", dependencies: ["JSON"]),
         // Layer 2: memfd-backed guest memory with bounds-checked access.
-        .target(name: "GuestMemory", dependencies: ["CKVM"]),
+        .target(name: "GuestMemory", dependencies: ["COS"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["GuestMemory", "VhostUser", "LittleEndian", "Timeline", "HostFiles"]),
+        .target(name: "Devices", dependencies: ["OS", "GuestMemory", "VhostUser", "LittleEndian", "Timeline", "HostFiles"]),
         // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
-        .target(name: "VhostUser", dependencies: ["CKVM", "LittleEndian"]),
+        .target(name: "VhostUser", dependencies: ["COS", "LittleEndian"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory", "LittleEndian"]),
-        // Layer 6: the guest image: initramfs (cpio newc) with init and the process.
-        .target(name: "GuestImage", dependencies: ["LittleEndian", "HostFiles"]),
+        // Layer 6: the guest image: initramfs (cpio newc) with init and the process,
+        // written into guest memory piece by piece (an InitrdSource for Boot).
+        .target(name: "GuestImage", dependencies: ["Boot", "GuestMemory", "LittleEndian", "HostFiles"]),
         // Layer 7: OCI runtime: runtime-spec config.json, bundles.
         .target(name: "OCI", dependencies: ["GuestImage", "HostFiles", "JSON"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
-        .target(name: "Machine", dependencies: ["KVM", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline", "GuestImage"]),
+        .target(name: "Machine", dependencies: ["KVM", "OS", "COS", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline"]),
         // The container runtime: a bundle or a `vmm run` request into one
         // machine description, the guest image, the console and monitor sockets.
-        .target(name: "Runtime", dependencies: ["Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "Timeline"]),
+        .target(name: "Runtime", dependencies: ["Machine", "Devices", "KVM", "OS", "COS", "GuestImage", "OCI", "HostFiles", "Timeline"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
-            dependencies: ["Runtime", "Machine", "Devices", "KVM", "GuestImage", "OCI", "HostFiles", "CKVM", "JSON", "Timeline"]
+            dependencies: ["Runtime", "Machine", "Devices", "KVM", "OS", "GuestImage", "OCI", "HostFiles", "JSON", "Timeline"]
         ),
 
         .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
         // Run by KVMTests: the vCPU syscall filter, applied to a process of its own.
-        .executableTarget(name: "seccomp-probe", dependencies: ["KVM"], path: "Tests/SeccompProbe"),
-        .testTarget(name: "KVMTests", dependencies: ["KVM", "TestSupport", "seccomp-probe"]),
+        .executableTarget(name: "seccomp-probe", dependencies: ["KVM", "OS"], path: "Tests/SeccompProbe"),
+        .testTarget(name: "KVMTests", dependencies: ["KVM", "OS", "TestSupport", "seccomp-probe"]),
         .testTarget(name: "GuestMemoryTests", dependencies: ["GuestMemory"]),
         .testTarget(name: "DevicesTests", dependencies: ["Devices", "GuestMemory", "Timeline"]),
         .testTarget(name: "BootTests", dependencies: ["Boot", "GuestMemory", "KVM", "LittleEndian"]),
         .testTarget(name: "VhostUserTests", dependencies: ["VhostUser", "GuestMemory", "TestSupport", "LittleEndian"]),
         .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "TestSupport"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
+        .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "GuestMemory", "TestSupport"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "OS", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),

@@ -20,6 +20,8 @@ const unsigned long CKVM_CREATE_IRQCHIP = KVM_CREATE_IRQCHIP;
 const unsigned long CKVM_CREATE_PIT2 = KVM_CREATE_PIT2;
 const unsigned long CKVM_IRQ_LINE = KVM_IRQ_LINE;
 const unsigned long CKVM_IRQFD = KVM_IRQFD;
+const unsigned long CKVM_GET_CLOCK = KVM_GET_CLOCK;
+const unsigned long CKVM_SET_CLOCK = KVM_SET_CLOCK;
 const unsigned long CKVM_IOEVENTFD = KVM_IOEVENTFD;
 
 const unsigned int CKVM_IOEVENTFD_FLAG_DATAMATCH = KVM_IOEVENTFD_FLAG_DATAMATCH;
@@ -37,7 +39,6 @@ const unsigned long CKVM_SET_FPU = KVM_SET_FPU;
 const unsigned long CKVM_GET_LAPIC = KVM_GET_LAPIC;
 const unsigned long CKVM_SET_LAPIC = KVM_SET_LAPIC;
 
-const unsigned int CKVM_MFD_CLOEXEC = MFD_CLOEXEC;
 
 int ckvm_ioctl_ptr(int fd, unsigned long request, void *argument) {
     return ioctl(fd, request, argument);
@@ -117,4 +118,3 @@ struct kvm_msr_entry *ckvm_msrs_entry(struct kvm_msrs *msrs, uint32_t index) {
     return index < msrs->nmsrs ? &msrs->entries[index] : NULL;
 }
 
-int ckvm_memfd_create(const char *name, unsigned int flags) { return memfd_create(name, flags); }

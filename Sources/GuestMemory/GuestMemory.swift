@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 
 /// Guest RAM: one memfd (so helpers such as virtiofsd can map the same
@@ -15,7 +15,7 @@ public final class GuestMemory: @unchecked Sendable {
 
     public init(size: UInt64) throws(GuestMemoryError) {
         guard size > 0, size % 4096 == 0, size <= Self.maximumSize else { throw .invalidSize(size) }
-        let fd = ckvm_memfd_create("vmm-guest-ram", CKVM_MFD_CLOEXEC)
+        let fd = cos_memfd_create("vmm-guest-ram", COS_MFD_CLOEXEC)
         guard fd >= 0 else { throw .createFailed(errno: errno) }
         guard ftruncate(fd, off_t(size)) == 0 else {
             let err = errno

@@ -9,8 +9,6 @@ public enum KVMError: Error, CustomStringConvertible, Equatable {
     case missingCapability(KVMCapability)
     case ioctlFailed(name: String, errno: Int32)
     case mmapFailed(what: String, errno: Int32)
-    case eventFDFailed(errno: Int32)
-    case threadFailed(errno: Int32)
 
     public var description: String {
         switch self {
@@ -28,10 +26,6 @@ public enum KVMError: Error, CustomStringConvertible, Equatable {
             return "\(name) failed: \(KVMError.text(err))"
         case .mmapFailed(let what, let err):
             return "mapping \(what) failed: \(KVMError.text(err))"
-        case .eventFDFailed(let err):
-            return "eventfd failed: \(KVMError.text(err))"
-        case .threadFailed(let err):
-            return "starting a vCPU thread failed: \(KVMError.text(err))"
         }
     }
 

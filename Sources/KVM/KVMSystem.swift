@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import OS
 
 /// The KVM system device (`/dev/kvm`): version and capability checks, and
 /// the factory for virtual machines.

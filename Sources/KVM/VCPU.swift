@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import OS
 
 /// One virtual CPU: its fd and its shared `kvm_run` mapping. Run it from a
 /// single thread; `kick()` may come from any thread.

@@ -1,4 +1,5 @@
 import Glibc
+import OS
 
 /// A native thread for one vCPU: `KVM_RUN` blocks, so vCPUs never run on
 /// Swift concurrency's cooperative pool.
@@ -7,7 +8,7 @@ public final class VCPUThread: @unchecked Sendable {
     private let vcpu: VCPU
 
     /// Starts `body` on a new thread at once.
-    public init(vcpu: VCPU, body: @escaping @Sendable () -> Void) throws(KVMError) {
+    public init(vcpu: VCPU, body: @escaping @Sendable () -> Void) throws(OSError) {
         self.vcpu = vcpu
         KickSignal.installOnce()
         thread = try NativeThread {

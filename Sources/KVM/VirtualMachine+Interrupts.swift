@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import OS
 
 extension VirtualMachine {
     /// Raises (`true`) or lowers an interrupt line of the in-kernel irqchip.

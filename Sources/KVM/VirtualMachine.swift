@@ -1,5 +1,6 @@
 import CKVM
 import Glibc
+import OS
 
 /// A KVM virtual machine: memory slots, vCPUs, and the in-kernel devices.
 public final class VirtualMachine: Sendable {

@@ -5,6 +5,7 @@ import GuestMemory
 import KVM
 import Synchronization
 import VhostUser
+import OS
 
 /// Connects to virtiofsd on its own thread while the guest boots: waits
 /// for the socket, negotiates, sends the memory table. The virtio-fs
@@ -19,7 +20,7 @@ final class BackendConnector: @unchecked Sendable {
         do {
             done = try EventFD()
         } catch {
-            throw .kvm(error)
+            throw .os(error)
         }
         do {
             thread = try NativeThread { [self] in
@@ -30,10 +31,12 @@ final class BackendConnector: @unchecked Sendable {
                 done.signal()
                 // A connection lost because virtiofsd died is told as its death,
                 // in the same words whichever thread notices first.
-                if case .failure(let error) = result { onFailure(virtiofsd.hasExited ? .helper(virtiofsd.deathMessage()) : error) }
+                if case .failure(let error) = result {
+                    onFailure(virtiofsd.exits(withinMilliseconds: 500) ? .helper(virtiofsd.deathMessage()) : error)
+                }
             }
         } catch {
-            throw .kvm(error)
+            throw .os(error)
         }
     }
 

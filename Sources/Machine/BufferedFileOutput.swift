@@ -3,6 +3,7 @@ import Glibc
 import HostFiles
 import KVM
 import Synchronization
+import OS
 
 /// A host file descriptor (stdout, stderr) written by its own thread. A
 /// slow or stalled reader (a pipe nobody drains, a paused pager) then holds
@@ -42,7 +43,7 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
     let room: EventFD
     private var thread: NativeThread?
 
-    init(fileDescriptor: Int32, onBrokenPipe: (@Sendable () -> Void)?) throws(KVMError) {
+    init(fileDescriptor: Int32, onBrokenPipe: (@Sendable () -> Void)?) throws(OSError) {
         self.fileDescriptor = fileDescriptor
         self.onBrokenPipe = onBrokenPipe
         work = try EventFD()

@@ -1,6 +1,7 @@
 import Devices
 import Glibc
 import KVM
+import OS
 
 /// The container's stdout and stderr as the console device sees them: a
 /// host file descriptor becomes a BufferedFileOutput (its own writer
@@ -10,24 +11,24 @@ final class ConsoleOutputs: Sendable {
     let error: any OutputSink
     private let buffers: [BufferedFileOutput]
 
-    init(_ stdio: MachineConfiguration.Stdio) throws(KVMError) {
+    init(_ stdio: MachineConfiguration.Stdio) throws(OSError) {
         let outputFD = stdio.output as? FileDescriptorSink
         let errorFD = stdio.error as? FileDescriptorSink
         var buffers: [BufferedFileOutput] = []
-        func buffered(_ sink: FileDescriptorSink) throws(KVMError) -> BufferedFileOutput {
+        func buffered(_ sink: FileDescriptorSink) throws(OSError) -> BufferedFileOutput {
             let buffer = try BufferedFileOutput(fileDescriptor: sink.fileDescriptor, onBrokenPipe: sink.onBrokenPipe)
             buffers.append(buffer)
             return buffer
         }
         do {
-            let out: BufferedFileOutput? = try outputFD.map { sink throws(KVMError) in try buffered(sink) }
+            let out: BufferedFileOutput? = try outputFD.map { sink throws(OSError) in try buffered(sink) }
             output = out ?? stdio.output
             // Both on one file (2>&1, one terminal): one buffer, so the
             // order the guest wrote them in is the order they appear.
             if let errorFD, let out, Self.sameFile(errorFD.fileDescriptor, out.fileDescriptor) {
                 error = out
             } else {
-                error = try errorFD.map { sink throws(KVMError) in try buffered(sink) } ?? stdio.error
+                error = try errorFD.map { sink throws(OSError) in try buffered(sink) } ?? stdio.error
             }
         } catch {
             for buffer in buffers { buffer.finish() }

@@ -4,6 +4,7 @@ import Glibc
 import GuestMemory
 import KVM
 import VhostUser
+import OS
 
 /// The virtio-fs device wired to the VM and to virtiofsd: vhost-user
 /// negotiated and the memory table sent while the guest boots (on the
@@ -14,9 +15,6 @@ struct FileSystemWiring {
 
     let transport: VirtioMMIOTransport
     let virtiofsd: Virtiofsd
-    /// Kept alive for KVM and virtiofsd: one kick eventfd per queue, the irqfd.
-    let eventFDs: [EventFD]
-
     let connector: BackendConnector
 
     init(virtiofsd: Virtiofsd, vm: VirtioMachineParts, latch: StopLatch, timeline: BootTimeline, loop: EventLoop) throws(MachineError) {
@@ -33,15 +31,14 @@ struct FileSystemWiring {
             }
             let connector = self.connector
             let device = VirtioFileSystem(
-                tag: Self.tag, kickFDs: kicks.map(\.rawValue), callFD: call.rawValue,
+                tag: Self.tag, kicks: kicks, call: call,
                 onActivated: { timeline.record(.virtiofsRingsStarted) },
                 frontend: { () throws(VirtioError) in try connector.frontend() })
             transport = VirtioMMIOTransport(
                 device: device, name: "virtio-fs", memory: vm.memory, interrupt: IRQFDLine(eventFD: call),
                 reportsUsedBufferAlways: true, onFailure: { latch.finish(.failure(.device($0))) })
-            eventFDs = kicks + [call]
         } catch {
-            throw .kvm(error)
+            throw MachineError(settingUp: error)
         }
         self.virtiofsd = virtiofsd
         loop.add(fd: virtiofsd.processFD.rawValue) {

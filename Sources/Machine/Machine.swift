@@ -4,6 +4,7 @@ import Glibc
 import Devices
 import GuestMemory
 import KVM
+import OS
 
 /// Builds one VM from its configuration, runs it to the end, and tears it
 /// down. Phases go on the configuration's timeline.
@@ -41,7 +42,7 @@ public final class Machine {
         do {
             latch = try StopLatch()
         } catch {
-            throw .kvm(error)
+            throw .os(error)
         }
         let loop = EventLoop()
         let console = TailKeepingSink(forwardingTo: configuration.console)
@@ -79,9 +80,9 @@ public final class Machine {
         let pauseGate: PauseGate?
         if let socket = configuration.lifecycle.commandSocket {
             do {
-                pauseGate = try PauseGate()
+                pauseGate = try PauseGate(vm: prepared.vm)
             } catch {
-                throw .kvm(error)
+                throw .os(error)
             }
             CommandSocket.install(socket, on: loop, console: wiring, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle)
         } else {
@@ -180,14 +181,14 @@ public final class Machine {
             do {
                 threads.append(try VCPUThread(vcpu: vcpu) { runner.run() })
             } catch {
-                latch.finish(.failure(.kvm(error)))
+                latch.finish(.failure(.os(error)))
                 break
             }
         }
         timeline.record(.vcpuThreadsStarted)
         pauseGate?.watch(threads)
         if !loop.run(until: latch.doorbellFD) {
-            latch.finish(.failure(.kvm(.ioctlFailed(name: "poll", errno: errno))))
+            latch.finish(.failure(.os(.poll(errno: errno))))
         }
         let result = latch.wait()
         pauseGate?.release()

@@ -1,6 +1,6 @@
 import Timeline
 import Devices
-import GuestImage
+import Boot
 import GuestMemory
 import KVM
 
@@ -18,7 +18,7 @@ public struct MachineConfiguration: Sendable {
         public var initrdPath: String?
         /// An initramfs vmm made (the container's), instead of a file; its
         /// host files are copied straight into guest memory.
-        public var initrdImage: PiecewiseImage?
+        public var initrdImage: (any InitrdSource & Sendable)?
         /// Replaces the default command line when set.
         public var commandLine: String?
 

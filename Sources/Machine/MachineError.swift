@@ -3,11 +3,14 @@ import Devices
 import GuestMemory
 import Glibc
 import KVM
+import OS
 
 /// Why a machine could not be built or run. One line each, naming the file
 /// or value at fault.
 public enum MachineError: Error, CustomStringConvertible {
     case kvm(KVMError)
+    /// The host would not give an eventfd, a signalfd or a thread.
+    case os(OSError)
     case memory(GuestMemoryError)
     case bus(Bus.Error)
     case fileUnreadable(what: String, path: String, errno: Int32)
@@ -26,6 +29,7 @@ public enum MachineError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case .kvm(let error): error.description
+        case .os(let error): error.description
         case .memory(let error): error.description
         case .bus(let error): error.description
         case .fileUnreadable(let what, let path, let err):
@@ -37,6 +41,19 @@ public enum MachineError: Error, CustomStringConvertible {
         case .helper(let reason): reason
         case .guest(let reason): reason
         case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
+        }
+    }
+}
+
+extension MachineError {
+    /// A device's set-up failed: the host refused an eventfd or a thread,
+    /// or KVM an interrupt or notification registration.
+    init(settingUp error: any Error) {
+        switch error {
+        case let error as OSError: self = .os(error)
+        case let error as KVMError: self = .kvm(error)
+        case let error as MachineError: self = error
+        default: self = .device("\(error)")
         }
     }
 }

@@ -1,6 +1,7 @@
 import Devices
 import Glibc
 import KVM
+import OS
 
 /// Host signals to `vmm` → the container's process (SIGNAL control
 /// messages), window changes → WINSIZE. Without a console to carry them,
@@ -14,7 +15,7 @@ enum SignalForwarding {
         do {
             signalFD = try SignalFD(signals: signals)
         } catch {
-            throw .kvm(error)
+            throw .os(error)
         }
         loop.add(fd: signalFD.rawValue) {
             while let signal = signalFD.next() {

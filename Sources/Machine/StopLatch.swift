@@ -1,12 +1,13 @@
 import KVM
 import Synchronization
+import OS
 
 /// The first outcome wins; it wakes the thread waiting in `wait()`.
 final class StopLatch: Sendable {
     private let outcome = Mutex<Result<MachineOutcome, MachineError>?>(nil)
     private let doorbell: EventFD
 
-    init() throws(KVMError) {
+    init() throws(OSError) {
         doorbell = try EventFD()
     }
 

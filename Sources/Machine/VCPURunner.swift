@@ -1,6 +1,7 @@
 import Timeline
 import Devices
 import KVM
+import OS
 
 /// The loop each vCPU thread runs: enter the guest, route exits to the
 /// buses, stop the machine on anything final.
@@ -22,7 +23,7 @@ struct VCPURunner: Sendable {
         do {
             try SyscallFilter.installVCPUFilterOnThisThread()
         } catch {
-            latch.finish(.failure(.kvm(error)))
+            latch.finish(.failure(.os(error)))
             return
         }
         var firstExit = true

@@ -4,6 +4,7 @@ import Glibc
 import Synchronization
 import GuestMemory
 import KVM
+import OS
 
 /// Where each virtio-mmio device lives (firmware/README.md, and the Linux
 /// command line via `virtio_mmio.device=`).
@@ -54,7 +55,7 @@ struct ConsoleWiring {
         do {
             outputs = try ConsoleOutputs(stdio)
         } catch {
-            throw .kvm(error)
+            throw .os(error)
         }
         let console = VirtioConsole(
             sinks: [.console: stdio.terminal ? outputs.output : serialConsole, .stdout: outputs.output, .stderr: outputs.error],
@@ -86,7 +87,7 @@ struct ConsoleWiring {
             self.transport = transport
         } catch {
             outputs.finish()
-            throw .kvm(error)
+            throw MachineError(settingUp: error)
         }
     }
 }

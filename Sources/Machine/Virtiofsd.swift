@@ -1,8 +1,9 @@
-import CKVM
+import COS
 import Glibc
 import KVM
 import Synchronization
 import VhostUser
+import OS
 
 /// The virtiofsd helper serving one VM's shared directory: started with a
 /// parent-death signal, watched through a pidfd, stopped with the VM.
@@ -29,7 +30,7 @@ final class Virtiofsd: @unchecked Sendable {
         ]
         let pid = Self.spawn(binary, arguments, log: log ?? -1, readOnlyDirectory: readOnly ? directory : nil)
         guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }
-        let pidFD = ckvm_pidfd_open(pid)
+        let pidFD = cos_pidfd_open(pid)
         guard pidFD >= 0 else {
             kill(pid, SIGKILL)
             waitpid(pid, nil, 0)
@@ -51,8 +52,8 @@ final class Virtiofsd: @unchecked Sendable {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
         }
-        guard let readOnlyDirectory else { return ckvm_spawn_tethered(path, &argv, &envp, log, nil) }
-        return ckvm_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory)
+        guard let readOnlyDirectory else { return cos_spawn_tethered(path, &argv, &envp, log, nil) }
+        return cos_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory)
     }
 
     /// Waits until the socket exists (inotify on its directory, no blind
@@ -99,10 +100,16 @@ final class Virtiofsd: @unchecked Sendable {
         }
     }
 
-    /// True once it has exited (its pidfd is readable).
-    var hasExited: Bool {
+    /// Whether it exits within the time given (its pidfd turns readable):
+    /// a killed virtiofsd closes its socket a moment before that, so a lost
+    /// connection waits a little before it is told as an error of its own.
+    func exits(withinMilliseconds timeout: Int32) -> Bool {
         var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
-        return poll(&fd, 1, 0) > 0
+        while true {
+            let ready = poll(&fd, 1, timeout)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
     }
 
     /// How its death is reported: whether it got as far as its socket
@@ -140,9 +147,9 @@ final class Virtiofsd: @unchecked Sendable {
     /// SIGTERM, a short grace period watched on the pidfd, then SIGKILL.
     func stop() {
         guard reapedStatus.withLock({ $0 }) == nil else { return }
-        ckvm_pidfd_send_signal(processFD.rawValue, SIGTERM)
+        cos_pidfd_send_signal(processFD.rawValue, SIGTERM)
         var fd = pollfd(fd: processFD.rawValue, events: Int16(POLLIN), revents: 0)
-        if poll(&fd, 1, 500) <= 0 { ckvm_pidfd_send_signal(processFD.rawValue, SIGKILL) }
+        if poll(&fd, 1, 500) <= 0 { cos_pidfd_send_signal(processFD.rawValue, SIGKILL) }
         reap(blocking: true)
         unlink(socketPath)
     }

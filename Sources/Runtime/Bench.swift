@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 import HostFiles
 import JSON
@@ -51,8 +51,8 @@ public struct Bench {
 enum BenchRun {
     static func run(_ arguments: [String]) throws(CommandFailure) -> TimelineSample {
         let null = open("/dev/null", O_RDWR | O_CLOEXEC)
-        let stderrFile = ckvm_memfd_create("vmm-bench-stderr", CKVM_MFD_CLOEXEC)
-        let timelineFile = ckvm_memfd_create("vmm-bench-timeline", CKVM_MFD_CLOEXEC)
+        let stderrFile = cos_memfd_create("vmm-bench-stderr", COS_MFD_CLOEXEC)
+        let timelineFile = cos_memfd_create("vmm-bench-timeline", COS_MFD_CLOEXEC)
         defer { [null, stderrFile, timelineFile].filter { $0 >= 0 }.forEach { close($0) } }
         guard null >= 0, stderrFile >= 0, timelineFile >= 0 else {
             throw CommandFailure(message: "bench: cannot open /dev/null or create a memfd: \(String(cString: strerror(errno)))")

@@ -1,5 +1,5 @@
 import HostFiles
-import CKVM
+import COS
 import Glibc
 
 /// The OCI console socket: the runtime makes a pseudo-terminal and sends
@@ -11,21 +11,21 @@ public enum ConsoleSocket {
     public static func handOver(to socketPath: String) throws(CommandFailure) -> Int32 {
         setsid()  // a session of our own, to own a controlling terminal
         var name = [CChar](repeating: 0, count: 64)
-        let master = ckvm_open_pty(&name, name.count)
+        let master = cos_open_pty(&name, name.count)
         guard master >= 0 else { throw CommandFailure(message: "cannot make a terminal: \(String(cString: strerror(errno)))") }
         defer { close(master) }
         let slavePath = String(cBuffer: name)
         let slave = open(slavePath, O_RDWR | O_CLOEXEC)
         guard slave >= 0 else { throw CommandFailure(message: "cannot open \(slavePath): \(String(cString: strerror(errno)))") }
-        _ = ckvm_set_controlling_terminal(slave)
-        let fd = ckvm_unix_connect(socketPath)
+        _ = cos_set_controlling_terminal(slave)
+        let fd = cos_unix_connect(socketPath)
         guard fd >= 0 else {
             throw CommandFailure(message: "cannot connect to the console socket \(socketPath): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         let payload = Array(slavePath.utf8)
         var fds = [master]
-        let sent = payload.withUnsafeBytes { ckvm_send_with_fds(fd, $0.baseAddress, $0.count, &fds, 1) }
+        let sent = payload.withUnsafeBytes { cos_send_with_fds(fd, $0.baseAddress, $0.count, &fds, 1) }
         guard sent == payload.count else {
             throw CommandFailure(message: "cannot send the terminal to \(socketPath): \(String(cString: strerror(errno)))")
         }

@@ -1,10 +1,11 @@
-import CKVM
+import COS
 import Devices
 import Glibc
 import KVM
 import Machine
 import OCI
 import Timeline
+import OS
 
 /// The process `vmm create` leaves behind for a container (`vmm monitor`):
 /// it runs the VM, reports "created" to its creator once init is ready,
@@ -40,7 +41,7 @@ public struct ContainerMonitor {
     public func run(timeline: BootTimeline) -> Outcome {
         // The monitor outlives `vmm create`: it keeps stdio and the report
         // pipe, nothing else its starters had open.
-        ckvm_close_from(max(reportFD, 2) + 1)
+        cos_close_from(max(reportFD, 2) + 1)
         // Before a terminal can hang up on us: signals are the container's,
         // forwarded by the VM's event loop.
         SignalFD.block(ForwardedSignals.all)

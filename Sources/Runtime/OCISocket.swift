@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 import HostFiles
 
@@ -6,14 +6,14 @@ import HostFiles
 public enum OCISocket {
     /// The monitor's listening socket at `path`.
     public static func listen(at path: String) throws(CommandFailure) -> Int32 {
-        let fd = ckvm_unix_listen(path, 8)
+        let fd = cos_unix_listen(path, 8)
         guard fd >= 0 else { throw CommandFailure(message: "cannot listen on \(path): \(String(cString: strerror(errno)))") }
         return fd
     }
 
     /// Sends one command line; returns the monitor's one-line reply.
     public static func send(_ command: String, to path: String) throws(CommandFailure) -> String {
-        let fd = ckvm_unix_connect(path)
+        let fd = cos_unix_connect(path)
         guard fd >= 0 else { throw CommandFailure(message: "cannot reach the container's monitor: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let failure = writeAll(command + "\n", to: fd)

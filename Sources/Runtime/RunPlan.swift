@@ -3,6 +3,7 @@ import Glibc
 import KVM
 import Machine
 import Timeline
+import OS
 
 /// Everything `vmm run` was asked for, parsed: a firmware guest, a bare
 /// kernel, or a container; the machine's size; where the timeline goes.

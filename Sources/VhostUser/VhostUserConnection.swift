@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 import LittleEndian
 
@@ -11,7 +11,7 @@ public final class VhostUserConnection: @unchecked Sendable {
     var acknowledgeAll = false
 
     public init(connectingTo path: String) throws(VhostUserError) {
-        let fd = ckvm_unix_connect(path)
+        let fd = cos_unix_connect(path)
         guard fd >= 0 else { throw .connectFailed(path: path, errno: errno) }
         // A backend that accepts and then never answers must not hang vmm.
         var timeout = timeval(tv_sec: Self.replyTimeoutSeconds, tv_usec: 0)
@@ -33,7 +33,7 @@ public final class VhostUserConnection: @unchecked Sendable {
         let flags = VhostUserMessage.version | (wantsAck ? VhostUserMessage.needReplyFlag : 0)
         let bytes = VhostUserMessage(request: request.rawValue, flags: flags, payload: payload).encoded
         let sent = bytes.withUnsafeBytes { raw in
-            fds.withUnsafeBufferPointer { ckvm_send_with_fds(fd, raw.baseAddress, raw.count, $0.baseAddress, Int32(fds.count)) }
+            fds.withUnsafeBufferPointer { cos_send_with_fds(fd, raw.baseAddress, raw.count, $0.baseAddress, Int32(fds.count)) }
         }
         guard sent == bytes.count else { throw .sendFailed(request: request.name, errno: sent < 0 ? errno : EIO) }
         guard expectsReply || wantsAck else { return [] }
@@ -62,7 +62,7 @@ public final class VhostUserConnection: @unchecked Sendable {
             var fds = [Int32](repeating: -1, count: 8)
             var received: Int32 = 0
             let n = bytes.withUnsafeMutableBytes { raw in
-                ckvm_recv_with_fds(fd, raw.baseAddress.map { $0 + filled }, count - filled, &fds, Int32(fds.count), &received)
+                cos_recv_with_fds(fd, raw.baseAddress.map { $0 + filled }, count - filled, &fds, Int32(fds.count), &received)
             }
             for index in 0..<Int(received) { close(fds[index]) }  // replies we use carry none
             if n < 0 { throw .receiveFailed(request: request.name, errno: errno == EAGAIN ? ETIMEDOUT : errno) }

@@ -1,6 +1,7 @@
 import Testing
 import TestSupport
 @testable import KVM
+import OS
 
 @Suite("KVM system", .enabled(if: Host.hasKVM, Host.noKVMReason))
 struct KVMSystemTests {
@@ -22,6 +23,18 @@ struct KVMSystemTests {
         try vm.registerIRQFD(interrupt, gsi: 5)
         try vm.setIRQLine(5, high: true)
         try vm.setIRQLine(5, high: false)
+    }
+
+    /// What pause holds and resume writes back: the clock read is the one
+    /// set, plus only the moments in between.
+    @Test func theGuestClockCanBeHeldAndSetBack() throws {
+        let vm = try KVMSystem().createVirtualMachine()
+        try vm.createIRQChip()
+        _ = try vm.createVCPU(id: 0)
+        let held: UInt64 = 5_000_000_000_000
+        try vm.setClock(held)
+        let read = try vm.clock()
+        #expect(read >= held && read < held + 1_000_000_000, "kvmclock \(read) after setting \(held)")
     }
 
     @Test func aSecondVCPUWithTheSameIDIsRefused() throws {
@@ -80,6 +93,7 @@ struct KVMErrorTests {
 }
 
 import Glibc
+import OS
 
 func write(_ text: String, to path: String) throws {
     guard let file = fopen(path, "w") else { throw KVMError.deviceMissing(path: path) }

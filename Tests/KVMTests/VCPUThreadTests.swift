@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import TestSupport
+import OS
 @testable import KVM
 
 @Suite("vCPU threads", .enabled(if: Host.hasKVM, Host.noKVMReason))

@@ -1,6 +1,7 @@
 import Glibc
 import KVM
 import Testing
+import OS
 @testable import Machine
 
 /// stdout's writer thread: a reader that stalls must not let the buffer

@@ -1,5 +1,6 @@
 import Glibc
 import KVM
+import OS
 
 // seccomp-probe: installs the vCPU threads' syscall filter on itself, shows
 // that an allowed syscall still works, then makes one a vCPU thread never

@@ -3,6 +3,7 @@ import GuestMemory
 import Synchronization
 import VhostUser
 import LittleEndian
+import OS
 
 /// virtio-fs (device id 26) whose queues are served by a vhost-user
 /// backend (virtiofsd): the VMM only negotiates and hands over the rings.
@@ -23,20 +24,20 @@ public final class VirtioFileSystem: VirtioDevice {
     /// boots, so this may wait for it (at DRIVER_OK, on a vCPU thread).
     let frontend: @Sendable () throws(VirtioError) -> VhostUserFrontend
     /// One eventfd per queue (the queue's ioeventfd), and the irqfd.
-    let kickFDs: [Int32]
-    let callFD: Int32
+    let kicks: [EventFD]
+    let call: EventFD
     let onActivated: @Sendable () -> Void
     /// Rings handed to the backend, to take back on a driver reset.
     private let started = Mutex<(VhostUserFrontend, [UInt32])?>(nil)
 
     public init(
-        tag: String, kickFDs: [Int32], callFD: Int32, onActivated: @escaping @Sendable () -> Void = {},
+        tag: String, kicks: [EventFD], call: EventFD, onActivated: @escaping @Sendable () -> Void = {},
         frontend: @escaping @Sendable () throws(VirtioError) -> VhostUserFrontend
     ) {
         self.tag = tag
         self.frontend = frontend
-        self.kickFDs = kickFDs
-        self.callFD = callFD
+        self.kicks = kicks
+        self.call = call
         self.onActivated = onActivated
         // Fixed, so the guest can probe before the backend is connected;
         // virtiofsd (libvhost-user) serves VERSION_1 and indirect descriptors.
@@ -65,7 +66,7 @@ public final class VirtioFileSystem: VirtioDevice {
                 try frontend.startVring(
                     index: UInt32(index), size: queue.size,
                     descriptors: try hostAddress(queue.descriptorTable, context), available: try hostAddress(queue.availableRing, context),
-                    used: try hostAddress(queue.usedRing, context), kick: kickFDs[index], call: callFD)
+                    used: try hostAddress(queue.usedRing, context), kick: kicks[index].rawValue, call: call.rawValue)
             }
         } catch let error as VirtioError {
             throw error
@@ -86,9 +87,8 @@ public final class VirtioFileSystem: VirtioDevice {
     /// Kicks go to the backend's eventfds; one that still arrives as an
     /// MMIO write (no ioeventfd match) is passed on by hand.
     public func queueNotified(_ queue: Int, _ context: VirtioContext) throws(VirtioError) {
-        guard queue < kickFDs.count else { return }
-        var one: UInt64 = 1
-        _ = write(kickFDs[queue], &one, 8)
+        guard queue < kicks.count else { return }
+        kicks[queue].signal()
     }
 
     /// The driver reset the device: the backend must stop using the old

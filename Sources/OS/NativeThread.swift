@@ -4,10 +4,10 @@ import Glibc
 /// kernel (KVM_RUN, a helper's handshake), which must stay off Swift
 /// concurrency's cooperative pool.
 public final class NativeThread: @unchecked Sendable {
-    private(set) var thread: pthread_t = 0
+    public private(set) var thread: pthread_t = 0
 
     /// Starts `body` on a new thread at once.
-    public init(_ body: @escaping @Sendable () -> Void) throws(KVMError) {
+    public init(_ body: @escaping @Sendable () -> Void) throws(OSError) {
         let box = Unmanaged.passRetained(ThreadBody(body)).toOpaque()
         let result = pthread_create(&thread, nil, { context in
             guard let context else { return nil }
@@ -16,7 +16,7 @@ public final class NativeThread: @unchecked Sendable {
         }, box)
         guard result == 0 else {
             Unmanaged<ThreadBody>.fromOpaque(box).release()
-            throw .threadFailed(errno: result)
+            throw .thread(errno: result)
         }
     }
 

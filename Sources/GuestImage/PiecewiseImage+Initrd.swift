@@ -1,6 +1,5 @@
 import Boot
 import Glibc
-import GuestImage
 import GuestMemory
 
 /// A container's initramfs goes into guest RAM piece by piece: headers by

@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 
 /// A Linux eventfd: the doorbell between KVM, vCPU threads and helpers.
@@ -6,9 +6,9 @@ public final class EventFD: Sendable {
     let descriptor: OwnedDescriptor
     public var rawValue: Int32 { descriptor.rawValue }
 
-    public init(nonBlocking: Bool = false) throws(KVMError) {
+    public init(nonBlocking: Bool = false) throws(OSError) {
         let fd = eventfd(0, Int32(EFD_CLOEXEC) | (nonBlocking ? Int32(EFD_NONBLOCK) : 0))
-        guard fd >= 0 else { throw .eventFDFailed(errno: errno) }
+        guard fd >= 0 else { throw .eventFD(errno: errno) }
         descriptor = OwnedDescriptor(fd)
     }
 

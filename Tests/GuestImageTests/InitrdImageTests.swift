@@ -1,10 +1,8 @@
 import Glibc
-import Boot
 import GuestImage
 import GuestMemory
 import Testing
 import TestSupport
-@testable import Machine
 
 /// A container's initramfs lands in guest RAM byte for byte as the archive
 /// it describes, host files included.

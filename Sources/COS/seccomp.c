@@ -3,7 +3,7 @@
 // (SIGSYS, caught only to say which syscall, then exit 125); a syscall made
 // in another ABI (x32, i386 int 0x80), which the numbers below would not
 // describe, kills it outright.
-#include "ckvm.h"
+#include "cos_seccomp.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -39,7 +39,7 @@ static void report_forbidden_syscall(int signal, siginfo_t *info, void *context)
     _exit(125);
 }
 
-int ckvm_seccomp_allow_only(const int *syscalls, int count)
+int cos_seccomp_allow_only(const int *syscalls, int count)
 {
     if (count < 0 || count > 200) { errno = EINVAL; return -1; }
     // arch check (3) + load nr (1) + one jump per syscall
@@ -97,7 +97,7 @@ static const int vcpu_syscalls[] = {
     // and the thread's own end.
     SYS_rt_sigreturn, SYS_restart_syscall, SYS_rt_sigprocmask, SYS_exit, SYS_exit_group,
 };
-const int *ckvm_vcpu_syscall_list(int *count)
+const int *cos_vcpu_syscall_list(int *count)
 {
     *count = (int)(sizeof vcpu_syscalls / sizeof vcpu_syscalls[0]);
     return vcpu_syscalls;

@@ -1,4 +1,4 @@
-import CKVM
+import COS
 import Glibc
 
 /// Signals as a readable fd, for the event loop. The signals must already
@@ -8,12 +8,12 @@ public final class SignalFD: Sendable {
     let descriptor: OwnedDescriptor
     public var rawValue: Int32 { descriptor.rawValue }
 
-    public init(signals: [Int32]) throws(KVMError) {
+    public init(signals: [Int32]) throws(OSError) {
         var set = sigset_t()
         sigemptyset(&set)
         for signal in signals { sigaddset(&set, signal) }
         let fd = signalfd(-1, &set, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
-        guard fd >= 0 else { throw .eventFDFailed(errno: errno) }
+        guard fd >= 0 else { throw .signalFD(errno: errno) }
         descriptor = OwnedDescriptor(fd)
     }
 
