@@ -29,42 +29,46 @@ enum CommandSocket {
     static func handle(
         _ line: String, wiring: ConsoleWiring?, pauseGate: PauseGate?, latch: StopLatch, lifecycle: MachineConfiguration.Lifecycle
     ) -> String {
-        let words = line.split(separator: " ")
-        switch (words.first, words.count) {
-        case ("kill", 2) where words[1] == "\(SIGKILL)":
+        let request: MonitorRequest
+        do {
+            request = try MonitorRequest(line: line)
+        } catch {
+            return error.reply
+        }
+        switch request {
+        case .kill(signal: SIGKILL):
             // Nothing in the guest can refuse or delay it (a paused or wedged
             // guest included): the VM ends as the killed process would.
             latch.finish(.success(.exited(status: UInt8(128 + SIGKILL))))
-            return "ok"
-        case ("pause", 1):
+            return MonitorRequest.okReply
+        case .pause:
             guard let pauseGate, !pauseGate.isPaused else { return "error: the VM cannot be paused now" }
             guard pauseGate.pause(latch: latch) else {
                 pauseGate.resume()
                 return "error: the vCPUs did not stop"
             }
             lifecycle.onPause()
-            return "ok"
-        case ("resume", 1):
+            return MonitorRequest.okReply
+        case .resume:
             guard let pauseGate, pauseGate.isPaused else { return "error: the VM is not paused" }
             pauseGate.resume()
             lifecycle.onResume()
-            return "ok"
-        default:
+            return MonitorRequest.okReply
+        case .start, .kill:
             break
         }
         guard let wiring else { return "error: this guest has no console to carry the command" }
-        switch (words.first, words.count) {
-        case ("start", 1):
+        switch request {
+        case .start:
             lifecycle.onStart()
             wiring.console.send(.start)
-        case ("kill", 2):
-            guard let signal = Int32(words[1]), signal > 0, signal < 65 else { return "error: bad signal \(words[1])" }
+        case .kill(let signal):
             wiring.console.send(.signal(signal))
-        default:
-            return "error: unknown command '\(line)'"
+        case .pause, .resume:
+            break
         }
         wiring.transport.withActiveDevice { context throws(VirtioError) in try wiring.console.deliverPending(context) }
-        return "ok"
+        return MonitorRequest.okReply
     }
 }
 

@@ -1,5 +1,6 @@
 import Glibc
 import HostFiles
+import Machine
 import OCI
 
 /// A created container, by its ID under a state root: the OCI verbs after
@@ -34,15 +35,15 @@ public struct Container {
     }
 
     public func start() throws(CommandFailure) {
-        try send("start", when: [.created], otherwise: "not created")
+        try send(.start, when: [.created], otherwise: "not created")
     }
 
     public func pause() throws(CommandFailure) {
-        try send("pause", when: [.running], otherwise: "not running")
+        try send(.pause, when: [.running], otherwise: "not running")
     }
 
     public func resume() throws(CommandFailure) {
-        try send("resume", when: [.paused], otherwise: "not paused")
+        try send(.resume, when: [.paused], otherwise: "not paused")
     }
 
     /// A paused container takes the signal when it runs again; SIGKILL
@@ -51,7 +52,7 @@ public struct Container {
         guard [.created, .running, .paused].contains(try state().status) else {
             throw CommandFailure(message: "container \(id) is not running")
         }
-        try expectOK(OCISocket.send("kill \(signal)", to: directory.socketPath))
+        try expectOK(OCISocket.send(.kill(signal: signal), to: directory.socketPath))
     }
 
     public func delete(force: Bool) throws(CommandFailure) {
@@ -65,14 +66,17 @@ public struct Container {
         directory.remove()
     }
 
-    func send(_ command: String, when allowed: [ContainerState.Status], otherwise: String) throws(CommandFailure) {
+    func send(_ request: MonitorRequest, when allowed: [ContainerState.Status], otherwise: String) throws(CommandFailure) {
         let status = try state().status
         guard allowed.contains(status) else { throw CommandFailure(message: "container \(id) is \(status.rawValue), \(otherwise)") }
-        try expectOK(OCISocket.send(command, to: directory.socketPath))
+        try expectOK(OCISocket.send(request, to: directory.socketPath))
     }
 
     func expectOK(_ reply: String) throws(CommandFailure) {
-        guard reply == "ok" else { throw CommandFailure(message: reply.hasPrefix("error: ") ? String(reply.dropFirst(7)) : reply) }
+        guard reply == MonitorRequest.okReply else {
+            let prefix = MonitorRequest.errorPrefix
+            throw CommandFailure(message: reply.hasPrefix(prefix) ? String(reply.dropFirst(prefix.count)) : reply)
+        }
     }
 }
 

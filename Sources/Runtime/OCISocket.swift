@@ -1,6 +1,7 @@
 import COS
 import Glibc
 import HostFiles
+import Machine
 
 /// The Unix socket between the OCI verbs and a container's monitor.
 public enum OCISocket {
@@ -11,8 +12,9 @@ public enum OCISocket {
         return fd
     }
 
-    /// Sends one command line; returns the monitor's one-line reply.
-    public static func send(_ command: String, to path: String) throws(CommandFailure) -> String {
+    /// Sends one request; returns the monitor's one-line reply.
+    public static func send(_ request: MonitorRequest, to path: String) throws(CommandFailure) -> String {
+        let command = request.line
         let fd = cos_unix_connect(path)
         guard fd >= 0 else { throw CommandFailure(message: "cannot reach the container's monitor: \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -1,0 +1,48 @@
+/// The monitor protocol (docs/architecture.md): one request line over the
+/// container's monitor socket, one reply line: "ok" or "error: REASON".
+/// The client (Runtime's Container) and the server (CommandSocket) both
+/// speak it through this type, so the words are defined once.
+public enum MonitorRequest: Equatable, Sendable {
+    case start
+    case kill(signal: Int32)
+    case pause
+    case resume
+
+    /// The line as sent, without its newline.
+    public var line: String {
+        switch self {
+        case .start: "start"
+        case .kill(let signal): "kill \(signal)"
+        case .pause: "pause"
+        case .resume: "resume"
+        }
+    }
+
+    public enum ParseError: Error, Equatable {
+        case badSignal(String)
+        case unknown(String)
+
+        public var reply: String {
+            switch self {
+            case .badSignal(let text): "error: bad signal \(text)"
+            case .unknown(let line): "error: unknown command '\(line)'"
+            }
+        }
+    }
+
+    public init(line: String) throws(ParseError) {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false)
+        switch (words.first, words.count) {
+        case ("start", 1): self = .start
+        case ("pause", 1): self = .pause
+        case ("resume", 1): self = .resume
+        case ("kill", 2):
+            guard let signal = Int32(words[1]), signal > 0, signal < 65 else { throw .badSignal(String(words[1])) }
+            self = .kill(signal: signal)
+        default: throw .unknown(line)
+        }
+    }
+
+    public static let okReply = "ok"
+    public static let errorPrefix = "error: "
+}
