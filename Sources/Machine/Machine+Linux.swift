@@ -24,7 +24,7 @@ extension Machine {
         if initrd == nil, let path = payload.initrdPath {
             initrd = try HostFile.read(path, what: "initrd")
         }
-        let commandLine = (payload.commandLine ?? MachineConfiguration.defaultCommandLine) + " " + VirtioLayout.kernelArguments(fileSystem: configuration.sharedDirectory != nil)
+        let commandLine = (payload.commandLine ?? MachineConfiguration.defaultCommandLine) + " " + VirtioSlot.kernelArguments(count: configuration.devices.count)
 
         let (system, vm, memory, vcpus) = try createVM(irqchip: true)
         let loader = LinuxLoader(memory: memory, cpus: Int(configuration.cpus))

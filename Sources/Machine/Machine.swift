@@ -28,11 +28,9 @@ public final class Machine {
     /// fails; a guest that crashes is an outcome, not an error.
     public func run() throws(MachineError) -> MachineOutcome {
         try configuration.validate()
-        // virtiofsd first: it starts while the VM is being built.
-        let sharedDirectory = try configuration.sharedDirectory.map { shared throws(MachineError) in
-            try SharedDirectoryService(shared, configuration: configuration)
-        }
-        if sharedDirectory != nil { timeline.record(.virtiofsdSpawned) }
+        // Made first: a backend (virtiofsd) starts while the VM is built.
+        let attached = try MachineDevices(configuration)
+        defer { attached.finish() }
         let prepared: PreparedGuest
         switch configuration.payload {
         case .firmware(let path): prepared = try prepareFirmware(path)
@@ -47,56 +45,34 @@ public final class Machine {
         let loop = EventLoop()
         let console = TailKeepingSink(forwardingTo: configuration.console)
         var devices = try DeviceSet(console: console, timeline: timeline)
-        var wiring: ConsoleWiring?
-        // Last out: what the guest wrote reaches the host before vmm exits.
-        defer { wiring?.outputs.finish() }
-        if prepared.hasIRQChip {
-            // virtio devices need the irqchip for their irqfds.
-            let consoleWiring = try ConsoleWiring(
-                vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory), stdio: configuration.stdio,
-                lifecycle: configuration.lifecycle, serialConsole: console, latch: latch, timeline: timeline, loop: loop)
-            wiring = consoleWiring
-            try devices.registerMMIO(consoleWiring.transport, base: VirtioLayout.consoleBase, length: VirtioMMIOTransport.windowSize)
-        }
-        var fileSystem: FileSystemWiring?
-        // On every way out, errors included: virtiofsd stops, which lets
-        // the connector thread finish, which is then joined.
-        defer {
-            sharedDirectory?.virtiofsd.stop()
-            fileSystem?.connector.join()
-        }
-        if let sharedDirectory {
-            guard prepared.hasIRQChip else { throw .invalidConfiguration("a shared directory needs a guest with an irqchip") }
-            let fileSystemWiring = try FileSystemWiring(
-                virtiofsd: sharedDirectory.virtiofsd, vm: VirtioMachineParts(vm: prepared.vm, memory: prepared.memory),
-                latch: latch, timeline: timeline, loop: loop)
-            try devices.registerMMIO(fileSystemWiring.transport, base: VirtioLayout.fileSystemBase, length: VirtioMMIOTransport.windowSize)
-            fileSystem = fileSystemWiring
-        }
-        if wiring == nil, let input = configuration.stdio.input {
+        // virtio devices need the irqchip for their irqfds.
+        let context = prepared.hasIRQChip
+            ? DeviceContext(vm: prepared.vm, memory: prepared.memory, latch: latch, timeline: timeline, loop: loop, serialConsole: console)
+            : nil
+        try attached.attach(context, to: &devices)
+        let channel = attached.guestChannel
+        if channel == nil, let input = configuration.stdio.input {
             // No virtio console: the serial port is the guest's only input.
             SerialInput.install(input, into: devices.uart, on: loop)
         }
         let pauseGate: PauseGate?
+        do {
+            pauseGate = configuration.lifecycle.commandSocket == nil ? nil : try PauseGate(vm: prepared.vm)
+        } catch {
+            throw .os(error)
+        }
+        let controller = MachineController(channel: channel, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle)
         if let socket = configuration.lifecycle.commandSocket {
-            do {
-                pauseGate = try PauseGate(vm: prepared.vm)
-            } catch {
-                throw .os(error)
-            }
-            CommandSocket.install(socket, on: loop, console: wiring, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle)
-        } else {
-            pauseGate = nil
+            CommandSocket.install(socket, on: loop, controller: controller)
         }
         let signals = try SignalForwarding.install(
-            configuration.forwardedSignals, on: loop, console: wiring,
-            terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil, latch: latch)
+            configuration.forwardedSignals, on: loop, controller: controller,
+            terminalFD: configuration.stdio.terminal ? configuration.stdio.terminalFD : nil)
         timeline.record(.devicesReady)
         let outcome = Result { () throws(MachineError) in
-            // virtiofsd stops before the vCPUs are joined: one may wait on the
-            // connector at DRIVER_OK, and the connector on virtiofsd.
+            // Devices let go of what a vCPU may wait on before the join.
             try runVCPUs(prepared.runnable, devices: devices, console: console, latch: latch, loop: loop, pauseGate: pauseGate) {
-                sharedDirectory?.virtiofsd.stop()
+                attached.vcpusStopping()
             }
         }
         timeline.record(.vmStopped)
@@ -104,7 +80,7 @@ public final class Machine {
             memoryFootprint = MemoryMeasurement.measure()
             timeline.record(.memoryMeasured)
         }
-        withExtendedLifetime((prepared, wiring, signals, fileSystem, sharedDirectory)) {}
+        withExtendedLifetime((prepared, signals, controller)) {}
         let result = try outcome.get()
         // --stop-at-first-exit ends the VM on purpose, long before any report.
         if configuration.expectsExitReport, !configuration.stopAtFirstExit, result == .reset || result == .halted {

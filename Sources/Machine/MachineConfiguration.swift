@@ -67,29 +67,50 @@ public struct MachineConfiguration: Sendable {
     /// A host directory shared with the guest over virtio-fs (the
     /// container's root filesystem), served by virtiofsd.
     public struct SharedDirectory: Sendable {
+        /// The container's root: the tag init mounts as /.
+        public static let rootTag = "rootfs"
+
         public var path: String
         public var readOnly: Bool
-        public init(path: String, readOnly: Bool = false) {
+        /// The virtio-fs tag the guest mounts it by.
+        public var tag: String
+
+        public init(path: String, readOnly: Bool = false, tag: String = rootTag) {
             self.path = path
             self.readOnly = readOnly
+            self.tag = tag
         }
     }
 
-    public var sharedDirectory: SharedDirectory?
+    /// The VM's virtio devices in slot order (VirtioSlot): the console
+    /// first (firmware/README.md's address), then what the guest needs.
+    /// Without an irqchip the console is left out (the serial port serves).
+    public var devices: [Device] = [.console]
+
+    /// Adds the device that shares `directory` with the guest.
+    public mutating func share(_ directory: SharedDirectory) {
+        devices.append(.fileSystem(directory))
+    }
+
+    /// What happens to a machine that the runtime's state follows.
+    public enum Event: Sendable, Equatable {
+        /// Init is ready and waits for START (OCI: the container is created).
+        case ready
+        /// START went to init (OCI: the container is running).
+        case started
+        /// Every vCPU is out of the guest, its clock held (OCI: paused).
+        case paused
+        /// The vCPUs run again (OCI: running).
+        case resumed
+    }
 
     /// How the process is started: at once (`vmm run`), or on a command
     /// (OCI `create` then `start`, through the monitor's socket).
     public struct Lifecycle: Sendable {
         public var startWhenReady = true
-        /// Init is ready and waits for START (OCI: the container is created).
-        public var onReady: @Sendable () -> Void = {}
-        /// START went to init (OCI: the container is running).
-        public var onStart: @Sendable () -> Void = {}
-        /// Every vCPU is out of the guest (OCI: the container is paused).
-        public var onPause: @Sendable () -> Void = {}
-        /// The vCPUs run again (OCI: running).
-        public var onResume: @Sendable () -> Void = {}
-        /// A listening Unix socket taking one-line commands: `start`, `kill N`.
+        /// Every event, in order, on the thread that saw it.
+        public var onEvent: @Sendable (Event) -> Void = { _ in }
+        /// A listening Unix socket taking MonitorRequest lines.
         public var commandSocket: Int32?
 
         public init() {}

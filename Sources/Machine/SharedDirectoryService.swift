@@ -21,7 +21,8 @@ final class RuntimeDirectory: @unchecked Sendable {
     var socketPath: String { "\(path)/virtiofsd.sock" }
 }
 
-/// virtiofsd and its runtime directory, torn down in that order.
+/// virtiofsd and its runtime directory, torn down in that order (one
+/// directory per daemon: several shared directories never collide).
 final class SharedDirectoryService: @unchecked Sendable {
     let directory: RuntimeDirectory
     let virtiofsd: Virtiofsd

@@ -27,7 +27,7 @@ public enum ContainerMachine {
             // Kernel and init messages stay off the container's output.
             configuration.console = debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
         }
-        configuration.sharedDirectory = spec.rootfs.map { .init(path: $0, readOnly: spec.readOnlyRoot) }
+        if let rootfs = spec.rootfs { configuration.share(.init(path: rootfs, readOnly: spec.readOnlyRoot)) }
         configuration.stdio.terminal = spec.process.terminal
         configuration.helperLog = debug ? 2 : nil
         return configuration

@@ -95,13 +95,11 @@ public struct ContainerMonitor {
         }
         configuration.lifecycle.startWhenReady = false
         configuration.lifecycle.commandSocket = try OCISocket.listen(at: directory.socketPath)
-        configuration.lifecycle.onReady = {
-            try? record.update { $0.status = .created }
-            report.send("ok")
+        configuration.lifecycle.onEvent = { event in
+            try? record.update { $0.status = ContainerState.Status(after: event) }
+            // The creator's `vmm create` returns once the container is created.
+            if event == .ready { report.send("ok") }
         }
-        configuration.lifecycle.onStart = { try? record.update { $0.status = .running } }
-        configuration.lifecycle.onPause = { try? record.update { $0.status = .paused } }
-        configuration.lifecycle.onResume = { try? record.update { $0.status = .running } }
         return (configuration, record)
     }
 

@@ -110,7 +110,7 @@ public struct RunPlan {
     func payloadConfiguration(timeline: BootTimeline, warn: (String) -> Void) throws(CommandFailure) -> MachineConfiguration {
         if let firmware {
             var configuration = MachineConfiguration(payload: .firmware(path: firmware))
-            configuration.sharedDirectory = request.rootfs.map { .init(path: $0, readOnly: request.readOnlyRoot) }
+            if let rootfs = request.rootfs { configuration.share(.init(path: rootfs, readOnly: request.readOnlyRoot)) }
             return configuration
         }
         guard !isKernelOnly else {

@@ -19,5 +19,10 @@ extern int checks_passed, checks_failed;
 void test_process_description(void);
 void test_control(void);
 void test_control_vectors(void);
+void test_process_vectors(void);
+
+#include <stddef.h>
+#include <stdint.h>
+size_t parse_hex(const char *text, uint8_t *out, size_t cap);
 
 #endif

@@ -8,6 +8,7 @@ int main(void)
     test_process_description();
     test_control();
     test_control_vectors();
+    test_process_vectors();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed ? 1 : 0;
 }

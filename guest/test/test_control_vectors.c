@@ -10,7 +10,8 @@
 #define CONTROL_VECTORS "control-vectors.txt"
 #endif
 
-static size_t parse_hex(const char *text, uint8_t *out, size_t cap)
+/* Hex digits to bytes, spaces and newlines skipped; 0 when malformed or over cap. */
+size_t parse_hex(const char *text, uint8_t *out, size_t cap)
 {
     size_t n = 0;
     unsigned byte;
