@@ -35,8 +35,10 @@ failed() {
     # The machine's own kernel log first, for whoever reads CI's log.
     if [[ -s ${control-}/console.log ]]; then
         echo "testmachine: the machine's kernel log ends:" >&2
-        tail -n 25 "$control/console.log" | tr -d '\r' | sed 's/^/  | /' >&2
+        grep -av 'testmachine: heartbeat' "$control/console.log" | tail -n 25 | tr -d '\r' | sed 's/^/  | /' >&2
+        grep -a 'testmachine: heartbeat' "$control/console.log" | tail -n 1 | tr -d '\r' | sed 's/^/  last /' >&2
     fi
+    [[ -s ${control-}/freeze ]] && cat "$control/freeze" >&2
     echo "testmachine: FAILED $*" >&2
     exit 125
 }
@@ -113,15 +115,23 @@ else
     cpu=(-accel tcg,thread=multi -smp "$cpus")
 fi
 # -no-reboot: the guest ends the machine with a reset (sysrq b).
-# The limit, on our side: timeout ends QEMU (TERM, then KILL) and says 124.
-timeout -k 5 "$timeout_s" "$qemu" -nodefaults -no-user-config -machine pc "${cpu[@]}" -cpu max -m "$memory" \
+"$qemu" -nodefaults -no-user-config -machine pc "${cpu[@]}" -cpu max -m "$memory" \
     -kernel "$vmlinuz" -initrd "$initrd" \
     -append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init" \
-    -no-reboot -display none -monitor none \
+    -no-reboot -display none -monitor "unix:$control/monitor.sock,server=on,wait=off" \
     -chardev "file,id=log,path=$control/console.log" -serial chardev:log \
     -device virtio-serial-pci,id=serial -chardev stdio,id=out,signal=off -device virtconsole,bus=serial.0,chardev=out \
     "${virtfs[@]}" </dev/null 2>"$control/qemu.log" &
 qemu_pid=$!
+# The limit, on our side. Past it, QEMU's monitor says where each vCPU is
+# (freeze_report.py), then QEMU is ended: TERM, then KILL.
+timed_out=false
+if ! timeout "$timeout_s" tail -s 0.2 --pid="$qemu_pid" -f /dev/null; then
+    timed_out=true
+    timeout 30 python3 "$here/freeze_report.py" "$control/monitor.sock" "$control/kallsyms" >"$control/freeze" 2>&1
+    kill -TERM "$qemu_pid" 2>/dev/null
+    timeout 5 tail -s 0.2 --pid="$qemu_pid" -f /dev/null || kill -KILL "$qemu_pid" 2>/dev/null
+fi
 wait "$qemu_pid"
 qemu_status=$?
 qemu_pid=
@@ -132,11 +142,11 @@ fi
 if [[ -f $control/failure ]]; then
     failed "$(<"$control/failure")"
 fi
-last=$(grep -a 'testmachine: ' "$control/console.log" | tail -n1 | tr -d '\r')
+last=$(grep -a 'testmachine: ' "$control/console.log" | grep -av 'testmachine: heartbeat' | tail -n1 | tr -d '\r')
 if [[ $last == *"FAILED "* ]]; then
     failed "${last#*FAILED }"
 fi
-if ((qemu_status == 124 || qemu_status == 137)); then
+if $timed_out; then
     failed "timeout: the machine ran past ${timeout_s} s (last word from it: ${last:-none})"
 fi
 if [[ -s $control/qemu.log ]]; then

@@ -76,6 +76,15 @@ exec 3<>/dev/hvc0
 stty raw -echo <&3 2>/dev/null || true
 out=/dev/hvc0
 
+# For a freeze report (run.sh's freeze_report.py): the kernel's code
+# symbols at their real, randomised addresses, modules' included.
+nice -n 19 grep -a ' [tTwW] ' /proc/kallsyms >"$control/kallsyms" 2>/dev/null &
+# A heartbeat on the kernel log: if the machine freezes, the last one says
+# when, and that user space still ran until then.
+while sleep 30; do
+    echo "testmachine: heartbeat at $(cut -d' ' -f1 /proc/uptime) s, load $(cut -d' ' -f1-3 /proc/loadavg)" >/dev/console
+done &
+
 mapfile -d '' -t argv <"$control/argv"
 mapfile -d '' -t environment <"$control/env"
 cwd=$(<"$control/cwd")

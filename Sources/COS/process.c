@@ -14,18 +14,31 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* The child's view of `dir` becomes read-only, recursively where the kernel
- * can (mount_setattr, Linux 5.12), else the top mount only. */
-static int make_readonly_view(const char *dir) {
-    if (unshare(CLONE_NEWNS) != 0) return -1;
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;  // nothing leaks back to the host
-    if (mount(dir, dir, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+/* The mount at `dir` becomes read-only, with everything below it when
+ * `recursive` and the kernel can (mount_setattr, Linux 5.12), else the top
+ * mount only. */
+static int make_readonly(const char *dir, int recursive) {
     struct { uint64_t attr_set, attr_clr, propagation, userns_fd; } attr = { .attr_set = 0x1 /* MOUNT_ATTR_RDONLY */ };
-    if (syscall(SYS_mount_setattr, AT_FDCWD, dir, 0x8000 /* AT_RECURSIVE */, &attr, sizeof attr) == 0) return 0;
+    if (syscall(SYS_mount_setattr, AT_FDCWD, dir, recursive ? 0x8000 /* AT_RECURSIVE */ : 0, &attr, sizeof attr) == 0) return 0;
     return mount(NULL, dir, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL);
 }
 
-int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir) {
+/* The child's own mount namespace: the binds, then `readonly_dir` read-only. */
+static int make_private_view(const char *readonly_dir, const struct cos_bind *binds, size_t bind_count) {
+    if (unshare(CLONE_NEWNS) != 0) return -1;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) return -1;  // nothing leaks back to the host
+    for (size_t i = 0; i < bind_count; i++) {
+        const struct cos_bind *b = &binds[i];
+        if (mount(b->source, b->target, NULL, MS_BIND | (b->recursive ? MS_REC : 0), NULL) != 0) return -1;
+        if (b->readonly && make_readonly(b->target, b->recursive) != 0) return -1;
+    }
+    if (!readonly_dir) return 0;
+    if (mount(readonly_dir, readonly_dir, NULL, MS_BIND | MS_REC, NULL) != 0) return -1;
+    return make_readonly(readonly_dir, 1);
+}
+
+int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir,
+                       const struct cos_bind *binds, size_t bind_count) {
     pid_t parent = getpid();
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0) return -1;
@@ -39,7 +52,7 @@ int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[],
     // Child: only async-signal-safe calls until exec.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent) _exit(127);  // the parent died before prctl
-    if (readonly_dir && make_readonly_view(readonly_dir) != 0) _exit(126);
+    if ((readonly_dir || bind_count) && make_private_view(readonly_dir, binds, bind_count) != 0) _exit(126);
     setpgid(0, 0);  // keyboard signals to vmm's group do not reach it directly
     sigset_t none;
     sigemptyset(&none);

@@ -54,6 +54,9 @@ public struct ProcessDescription: Equatable, Sendable {
     public var rootFilesystem: RootFilesystem?
     public var mounts: [Mount] = []
     public var umask: UInt32?
+    /// The virtio-fs tag of the share holding host bind-mount sources; a
+    /// bind MOUNT with a relative source names one of its entries.
+    public var bindShare: String?
 
     public init(arguments: [String]) {
         self.arguments = arguments
@@ -61,10 +64,12 @@ public struct ProcessDescription: Equatable, Sendable {
 
     enum Tag: UInt16 {
         case argument = 1, environment, workingDirectory, uid, gid, groups, hostname, resourceLimit
-        case terminal, rootFilesystem, mount, umask
+        case terminal, rootFilesystem, mount, umask, bindShare
     }
 
     static let magic = Array("VMMPROC1".utf8)
+    /// MS_BIND.
+    static let bindFlag: UInt32 = 0x1000
 
     public enum ValidationError: Error, Equatable, CustomStringConvertible {
         case noArguments
@@ -72,6 +77,7 @@ public struct ProcessDescription: Equatable, Sendable {
         case notAbsolute(field: String, path: String)
         case umaskTooWide(UInt32)
         case fieldTooLong(field: String)
+        case bindEntry(String)
 
         public var description: String {
             switch self {
@@ -80,6 +86,7 @@ public struct ProcessDescription: Equatable, Sendable {
             case .notAbsolute(let field, let path): "\(field) '\(path)' is not an absolute path"
             case .umaskTooWide(let value): "umask 0\(String(value, radix: 8)) is wider than 0777"
             case .fieldTooLong(let field): "\(field) is longer than 65535 bytes"
+            case .bindEntry(let name): "bind mount source '\(name)' is neither an absolute path nor an entry of the bind share"
             }
         }
     }
@@ -105,6 +112,11 @@ public struct ProcessDescription: Equatable, Sendable {
                 guard value.utf8.count <= Int(UInt16.max) else { throw .fieldTooLong(field: field) }
             }
             guard mount.target.hasPrefix("/") else { throw .notAbsolute(field: "mount target", path: mount.target) }
+            if mount.flags & Self.bindFlag != 0, !mount.source.isEmpty, !mount.source.hasPrefix("/") {
+                guard bindShare != nil, !mount.source.contains("/"), mount.source != ".", mount.source != ".." else {
+                    throw .bindEntry(mount.source)
+                }
+            }
         }
     }
 
@@ -131,6 +143,7 @@ public struct ProcessDescription: Equatable, Sendable {
             record(.mount, field(mount.type) + field(mount.source) + field(mount.target) + mount.flags.littleEndianBytes + field(mount.data))
         }
         if let umask { record(.umask, umask.littleEndianBytes) }
+        if let bindShare { record(.bindShare, Array(bindShare.utf8)) }
         return bytes
     }
 }

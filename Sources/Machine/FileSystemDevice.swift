@@ -11,15 +11,22 @@ import OS
 /// guest boots (on the connector's thread), the rings handed over when the
 /// driver is ready, and the VM stopped if virtiofsd dies.
 final class FileSystemDevice: MachineDevice {
-    let kind = "a shared directory"
-    let shared: MachineConfiguration.SharedDirectory
+    let kind: String
+    let tag: String
     private let service: SharedDirectoryService
     private var connector: BackendConnector?
 
     init(_ shared: MachineConfiguration.SharedDirectory, configuration: MachineConfiguration) throws(MachineError) {
-        self.shared = shared
+        kind = "a shared directory"
+        tag = shared.tag
         service = try SharedDirectoryService(shared, configuration: configuration)
         configuration.timeline.record(.virtiofsdSpawned)
+    }
+
+    init(binding sources: [MachineConfiguration.BindSource], tag: String, configuration: MachineConfiguration) throws(MachineError) {
+        kind = "a bind mount"
+        self.tag = tag
+        service = try SharedDirectoryService(binding: sources, configuration: configuration)
     }
 
     func attach(_ context: DeviceContext, at slot: VirtioSlot) throws(MachineError) -> VirtioMMIOTransport {
@@ -33,7 +40,7 @@ final class FileSystemDevice: MachineDevice {
             // The kicks go to virtiofsd, which waits on them itself.
             let (call, kicks) = try slot.wire(queues: 1 + Int(VirtioFileSystem.requestQueues), in: context.vm, nonBlockingKicks: false)
             let device = VirtioFileSystem(
-                tag: shared.tag, kicks: kicks, call: call,
+                tag: tag, kicks: kicks, call: call,
                 onActivated: { timeline.record(.virtiofsRingsStarted) },
                 frontend: { () throws(VirtioError) in try connector.frontend() })
             transport = VirtioMMIOTransport(

@@ -11,6 +11,27 @@ extension MachineConfiguration {
         case console
         /// A host directory over virtio-fs, served by its own virtiofsd.
         case fileSystem(SharedDirectory)
+        /// Host files and directories as the entries `0`, `1`, … of one
+        /// virtio-fs share (the container's bind mounts), made by bind
+        /// mounts in its virtiofsd's own mount namespace.
+        case bindMounts(tag: String, [BindSource])
+    }
+
+    /// One host path behind a bind mount.
+    public struct BindSource: Sendable, Equatable {
+        public var path: String
+        public var isDirectory: Bool
+        /// Enforced on the host, in virtiofsd's view.
+        public var readOnly: Bool
+        /// With the mounts below it (rbind).
+        public var recursive: Bool
+
+        public init(path: String, isDirectory: Bool, readOnly: Bool, recursive: Bool) {
+            self.path = path
+            self.isDirectory = isDirectory
+            self.readOnly = readOnly
+            self.recursive = recursive
+        }
     }
 }
 
@@ -20,6 +41,7 @@ extension MachineConfiguration.Device {
         switch self {
         case .console: ConsoleDevice(stdio: configuration.stdio, lifecycle: configuration.lifecycle)
         case .fileSystem(let shared): try FileSystemDevice(shared, configuration: configuration)
+        case .bindMounts(let tag, let sources): try FileSystemDevice(binding: sources, tag: tag, configuration: configuration)
         }
     }
 }

@@ -21,14 +21,23 @@ final class Virtiofsd: @unchecked Sendable {
     /// `log` receives its output (nil: discarded).
     /// `readOnly`: virtiofsd (which has no read-only mode) sees the
     /// directory through a read-only mount of its own.
-    init(binary: String, directory: String, socketPath: String, readOnly: Bool, log: Int32?) throws(MachineError) {
+    /// A host path bind-mounted into the shared directory in virtiofsd's
+    /// own mount namespace (gone with it: nothing to undo on the host).
+    struct Bind {
+        let source: String
+        let target: String
+        let readOnly: Bool
+        let recursive: Bool
+    }
+
+    init(binary: String, directory: String, socketPath: String, readOnly: Bool, binds: [Bind] = [], log: Int32?) throws(MachineError) {
         let arguments = [
             binary, "--socket-path=\(socketPath)", "-o", "source=\(directory)",
             // chroot works inside containers (no new namespaces needed); auto caching
             // gives close-to-open consistency with the host at low cost.
             "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "log_level=\(log == nil ? "err" : "info")",
         ]
-        let pid = Self.spawn(binary, arguments, log: log ?? -1, readOnlyDirectory: readOnly ? directory : nil)
+        let pid = Self.spawn(binary, arguments, log: log ?? -1, readOnlyDirectory: readOnly ? directory : nil, binds: binds)
         guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }
         let pidFD = cos_pidfd_open(pid)
         guard pidFD >= 0 else {
@@ -45,15 +54,25 @@ final class Virtiofsd: @unchecked Sendable {
         stop()
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], log: Int32, readOnlyDirectory: String?) -> Int32 {
+    private static func spawn(_ path: String, _ arguments: [String], log: Int32, readOnlyDirectory: String?, binds: [Bind]) -> Int32 {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
+        let bindStrings = binds.map { (strdup($0.source), strdup($0.target)) }
         defer {
             for pointer in argv { free(pointer) }
             for pointer in envp { free(pointer) }
+            for (source, target) in bindStrings {
+                free(source)
+                free(target)
+            }
         }
-        guard let readOnlyDirectory else { return cos_spawn_tethered(path, &argv, &envp, log, nil) }
-        return cos_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory)
+        let cBinds = zip(binds, bindStrings).map { bind, strings in
+            cos_bind(source: strings.0, target: strings.1, readonly: bind.readOnly ? 1 : 0, recursive: bind.recursive ? 1 : 0)
+        }
+        return cBinds.withUnsafeBufferPointer { buffer in
+            guard let readOnlyDirectory else { return cos_spawn_tethered(path, &argv, &envp, log, nil, buffer.baseAddress, buffer.count) }
+            return cos_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory, buffer.baseAddress, buffer.count)
+        }
     }
 
     /// Waits until the socket exists (inotify on its directory, no blind
@@ -116,7 +135,11 @@ final class Virtiofsd: @unchecked Sendable {
     /// (which outlives a killed virtiofsd) tells the two cases apart.
     func deathMessage() -> String {
         let how = exitDescriptionWhenGone()
-        guard access(socketPath, F_OK) == 0 else { return "virtiofsd exited before creating its socket (\(how))" }
+        guard access(socketPath, F_OK) == 0 else {
+            // cos_spawn_tethered's status for a mount of its own namespace that failed.
+            if how == "exit status 126" { return "virtiofsd could not be started: a bind mount or the read-only view of its directory failed (\(how))" }
+            return "virtiofsd exited before creating its socket (\(how))"
+        }
         return "virtiofsd exited during the run (\(how)): the VM was stopped"
     }
 

@@ -12,6 +12,8 @@ public struct Bundle: Sendable {
     public let readOnlyRoot: Bool
     /// The process, with the bundle's mounts that make sense in a VM.
     public let process: ProcessDescription
+    /// The host paths its bind mounts share with the guest, in entry order.
+    public let binds: [HostBind]
     /// Fields vmm does not apply, one line each, for the user to see once.
     public let warnings: [String]
     public let annotations: [(String, String)]
@@ -34,6 +36,7 @@ public struct Bundle: Sendable {
             throw BundleError("\(configPath) is not valid JSON: \(error)")
         }
         var reader = SpecReader(json: json, file: configPath)
+        reader.bundle = directory
         let spec = try reader.read()
         let root = spec.rootPath.hasPrefix("/") ? spec.rootPath : directory + "/" + spec.rootPath
         guard PathKind.of(root) == .directory else {
@@ -41,6 +44,6 @@ public struct Bundle: Sendable {
         }
         return Bundle(
             directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
-            process: spec.process, warnings: reader.warnings, annotations: spec.annotations)
+            process: spec.process, binds: spec.binds, warnings: reader.warnings, annotations: spec.annotations)
     }
 }

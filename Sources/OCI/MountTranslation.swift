@@ -1,14 +1,45 @@
 import JSON
 import GuestImage
+import HostFiles
 
-/// The bundle's mounts as MOUNT records for init: filesystems the guest
-/// kernel can make itself. Init already provides /proc, /sys, /dev,
-/// /dev/pts and /dev/shm; host bind mounts cannot be reached from the VM
-/// without another shared directory, so they are reported, not faked.
+/// A host file or directory the container sees at a mount's destination:
+/// shared with the guest as one entry of the bind share (its index names
+/// it), `ro` enforced on the host side.
+public struct HostBind: Equatable, Sendable {
+    public var source: String
+    public var isDirectory: Bool
+    public var readOnly: Bool
+    /// rbind: the mounts below the source come along.
+    public var recursive: Bool
+
+    /// The virtio-fs tag of the bind share (guest/PROTOCOL.md, BINDS).
+    public static let shareTag = "vmm-binds"
+
+    public init(source: String, isDirectory: Bool, readOnly: Bool, recursive: Bool) {
+        self.source = source
+        self.isDirectory = isDirectory
+        self.readOnly = readOnly
+        self.recursive = recursive
+    }
+}
+
+extension ProcessDescription {
+    /// Adds a bind mount of the bind share's entry `entry` (its index) at
+    /// `destination`, with the mount(2) flags its options asked for
+    /// (MS_RDONLY: 1).
+    public mutating func bindEntry(_ entry: Int, at destination: String, flags: UInt32) {
+        mounts.append(.init(type: "", source: String(entry), target: destination, flags: flags | MountTranslation.flagOptions["bind"]!))
+        bindShare = HostBind.shareTag
+    }
+}
+
+/// The bundle's mounts as MOUNT records for init, in config.json order:
+/// filesystems the guest kernel makes itself, and bind mounts of host
+/// paths, whose sources reach the guest through the bind share. Init
+/// already provides /proc, /sys, /dev, /dev/pts and /dev/shm.
 enum MountTranslation {
     static let providedByInit: Set<String> = ["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm"]
     static let guestFilesystems: Set<String> = ["tmpfs", "proc", "sysfs", "devpts", "mqueue"]
-
     /// mount(2) flags for the options that are flags; the rest is data.
     static let flagOptions: [String: UInt32] = [
         "ro": 0x1, "nosuid": 0x2, "nodev": 0x4, "noexec": 0x8, "sync": 0x10, "remount": 0x20, "mand": 0x40,
@@ -19,16 +50,24 @@ enum MountTranslation {
     ]
     /// Options that only clear a flag (the default already).
     static let clearingOptions: Set<String> = ["rw", "suid", "dev", "exec", "async", "atime", "diratime", "nomand", "norelatime"]
-    /// Every option honoured on the mounts vmm makes, sorted (for `vmm
-    /// features`): bind mounts are not made, so their options are left out.
+    /// Every option honoured on the mounts vmm makes, sorted (for `vmm features`).
     static var supportedOptions: [String] {
-        Set(flagOptions.keys).union(clearingOptions).subtracting(["bind", "rbind", "remount"]).sorted()
+        Set(flagOptions.keys).union(clearingOptions).subtracting(["remount"]).sorted()
     }
 
-    static func mounts(_ value: JSONValue?, file: String, warnings: inout [String]) throws(BundleError) -> [ProcessDescription.Mount] {
-        guard let value, value != .null else { return [] }
+    struct Translated {
+        var process: ProcessDescription
+        var binds: [HostBind] = []
+    }
+
+    /// `bundle`: where a relative bind source is (runtime-spec: relative to the bundle).
+    /// Adds the mounts to `process`; returns it with the host paths to share.
+    static func mounts(
+        _ value: JSONValue?, into process: ProcessDescription, file: String, bundle: String, warnings: inout [String]
+    ) throws(BundleError) -> Translated {
+        var translated = Translated(process: process)
+        guard let value, value != .null else { return translated }
         guard case .array(let entries) = value else { throw BundleError("\(file): mounts is not an array") }
-        var mounts: [ProcessDescription.Mount] = []
         var skipped: [String] = []
         for (index, entry) in entries.enumerated() {
             guard case .string(let destination) = entry["destination"] ?? .null else {
@@ -43,10 +82,13 @@ enum MountTranslation {
             if case .array(let values) = entry["options"] ?? .null {
                 options = values.compactMap { if case .string(let text) = $0 { text } else { nil } }
             }
-            if providedByInit.contains(destination) { continue }
             let isBind = type == "bind" || options.contains("bind") || options.contains("rbind")
-            guard !isBind, guestFilesystems.contains(type) else {
-                skipped.append("\(destination) (\(isBind ? "bind from the host" : "type \(type.isEmpty ? "none" : type)"))")
+            if providedByInit.contains(destination) {
+                if isBind { skipped.append("\(destination) (a bind over what init provides)") }
+                continue
+            }
+            guard isBind || guestFilesystems.contains(type) else {
+                skipped.append("\(destination) (type \(type.isEmpty ? "none" : type))")
                 continue
             }
             var flags: UInt32 = 0
@@ -54,9 +96,23 @@ enum MountTranslation {
             for option in options {
                 if let flag = flagOptions[option] { flags |= flag } else if !clearingOptions.contains(option) { data.append(option) }
             }
-            mounts.append(.init(type: type, source: source.isEmpty ? type : source, target: destination, flags: flags, data: data.joined(separator: ",")))
+            guard isBind else {
+                translated.process.mounts.append(.init(type: type, source: source.isEmpty ? type : source, target: destination, flags: flags, data: data.joined(separator: ",")))
+                continue
+            }
+            guard !source.isEmpty else { throw BundleError("\(file): mounts[\(index)].source is missing for a bind mount to \(destination)") }
+            let path = source.hasPrefix("/") ? source : bundle + "/" + source
+            guard let kind = PathKind.of(path) else {
+                throw BundleError("\(file): mounts[\(index)].source \(path) does not exist (bind mount to \(destination))")
+            }
+            guard data.isEmpty else {
+                throw BundleError("\(file): mounts[\(index)] (bind to \(destination)): option \(data[0]) is not a bind mount option")
+            }
+            translated.process.bindEntry(translated.binds.count, at: destination, flags: flags)
+            translated.binds.append(HostBind(
+                source: path, isDirectory: kind == .directory, readOnly: flags & flagOptions["ro"]! != 0, recursive: options.contains("rbind")))
         }
         if !skipped.isEmpty { warnings.append("\(file): mounts not made in the VM: \(skipped.joined(separator: ", "))") }
-        return mounts
+        return translated
     }
 }

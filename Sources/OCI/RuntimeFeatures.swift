@@ -13,7 +13,7 @@ public enum RuntimeFeatures {
             ("ociVersionMax", .string(ContainerState.ociVersion)),
             ("hooks", .array([])),
             // The options MountTranslation turns into mount(2) flags in the
-            // guest (tmpfs, proc, sysfs, devpts, mqueue mounts).
+            // guest (tmpfs, proc, sysfs, devpts, mqueue and bind mounts).
             ("mountOptions", .array(MountTranslation.supportedOptions.map { .string($0) })),
             ("linux", .object([
                 ("namespaces", .array([])),

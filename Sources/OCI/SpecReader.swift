@@ -6,12 +6,15 @@ import GuestImage
 struct SpecReader {
     let json: JSONValue
     let file: String
+    /// Where relative bind-mount sources are.
+    var bundle = "."
     private(set) var warnings: [String] = []
 
     struct Spec {
         var rootPath: String
         var readOnlyRoot: Bool
         var process: ProcessDescription
+        var binds: [HostBind]
         var annotations: [(String, String)]
     }
 
@@ -28,7 +31,8 @@ struct SpecReader {
         let rootPath = try string(root["path"], "root.path")
         let readOnly = try bool(root["readonly"], "root.readonly") ?? false
         process.hostname = try optionalString(json["hostname"], "hostname")
-        process.mounts = try MountTranslation.mounts(json["mounts"], file: file, warnings: &warnings)
+        let mounts = try MountTranslation.mounts(json["mounts"], into: process, file: file, bundle: bundle, warnings: &warnings)
+        process = mounts.process
         if json["hooks"] != nil { warnings.append("\(file): hooks are not run (no host-side hooks for a VM yet)") }
         if let linux = json["linux"] {
             let applied: Set<String> = ["namespaces", "maskedPaths", "readonlyPaths", "resources", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
@@ -41,7 +45,7 @@ struct SpecReader {
         if case .object(let members) = json["annotations"] ?? .null {
             annotations = members.compactMap { if case .string(let text) = $0.1 { ($0.0, text) } else { nil } }
         }
-        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, annotations: annotations)
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, annotations: annotations)
     }
 
     mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {

@@ -1,6 +1,7 @@
 import Timeline
 import Devices
 import Machine
+import OCI
 
 /// The machine for a container, from `vmm run` and the OCI monitor alike:
 /// our kernel, an initramfs with init and the process, the root filesystem
@@ -28,6 +29,11 @@ public enum ContainerMachine {
             configuration.console = debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
         }
         if let rootfs = spec.rootfs { configuration.share(.init(path: rootfs, readOnly: spec.readOnlyRoot)) }
+        if !spec.binds.isEmpty {
+            configuration.devices.append(.bindMounts(tag: HostBind.shareTag, spec.binds.map {
+                .init(path: $0.source, isDirectory: $0.isDirectory, readOnly: $0.readOnly, recursive: $0.recursive)
+            }))
+        }
         configuration.stdio.terminal = spec.process.terminal
         configuration.helperLog = debug ? 2 : nil
         return configuration

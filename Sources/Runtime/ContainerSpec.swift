@@ -1,5 +1,6 @@
 import Glibc
 import GuestImage
+import HostFiles
 import OCI
 
 /// What a container run resolves to: the process, and the root
@@ -8,6 +9,8 @@ public struct ContainerSpec {
     public var process: ProcessDescription
     public var rootfs: String?
     public var readOnlyRoot = false
+    /// Host paths behind the process's bind mounts, in bind-share entry order.
+    public var binds: [HostBind] = []
     /// A firmware stand-in for Linux (the bundle's dev.vmm.firmware annotation).
     public var firmware: String?
     /// What the bundle holds that vmm does not apply, for the caller to show.
@@ -18,6 +21,7 @@ public struct ContainerSpec {
         process = bundle.process
         rootfs = bundle.rootPath
         readOnlyRoot = bundle.readOnlyRoot
+        binds = bundle.binds
         warnings = bundle.warnings
         firmware = bundle.annotations.last { $0.0 == ContainerMachine.firmwareAnnotation }?.1
         process.rootFilesystem = .init(tag: "rootfs", readOnly: readOnlyRoot)
@@ -57,14 +61,14 @@ public struct ContainerSpec {
             spec = ContainerSpec(process: ProcessDescription(arguments: request.command), rootfs: request.rootfs, readOnlyRoot: request.readOnlyRoot)
             spec.process.environment = defaultEnvironment
         }
-        spec.apply(request)
+        try spec.apply(request)
         if spec.rootfs != nil {
             spec.process.rootFilesystem = .init(tag: "rootfs", readOnly: spec.readOnlyRoot)
         }
         return spec
     }
 
-    mutating func apply(_ request: RunRequest) {
+    mutating func apply(_ request: RunRequest) throws(CommandFailure) {
         if request.terminal {
             process.terminal = true
             if !process.environment.contains(where: { $0.hasPrefix("TERM=") }) {
@@ -74,6 +78,25 @@ public struct ContainerSpec {
         process.environment += request.environment
         if let workingDirectory = request.workingDirectory { process.workingDirectory = workingDirectory }
         if let hostname = request.hostname { process.hostname = hostname }
+        for volume in request.volumes { try addVolume(volume) }
+    }
+
+    /// `--volume HOST:GUEST[:ro|:rw]`, as podman and docker write it: a
+    /// recursive bind mount of a host path.
+    mutating func addVolume(_ text: String) throws(CommandFailure) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard (2...3).contains(parts.count), parts[0].hasPrefix("/"), parts[1].hasPrefix("/") else {
+            throw CommandFailure(message: "--volume \(text): expected HOST:GUEST[:ro|:rw], both absolute paths")
+        }
+        let readOnly: Bool
+        switch parts.count == 3 ? parts[2] : "rw" {
+        case "ro": readOnly = true
+        case "rw": readOnly = false
+        default: throw CommandFailure(message: "--volume \(text): the mode is ro or rw, not '\(parts[2])'")
+        }
+        guard let kind = PathKind.of(parts[0]) else { throw CommandFailure(message: "--volume \(text): \(parts[0]) does not exist") }
+        process.bindEntry(binds.count, at: parts[1], flags: (readOnly ? 1 : 0) | 0x4000 /* MS_REC */)
+        binds.append(HostBind(source: parts[0], isDirectory: kind == .directory, readOnly: readOnly, recursive: true))
     }
 }
 
@@ -89,6 +112,8 @@ public struct RunRequest {
     public var environment: [String] = []
     public var workingDirectory: String?
     public var hostname: String?
+    /// `HOST:GUEST[:ro|:rw]` bind mounts, in order.
+    public var volumes: [String] = []
 
     public init() {}
 }

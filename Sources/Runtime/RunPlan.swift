@@ -45,6 +45,9 @@ public struct RunPlan {
         if timelineOutput != nil && timeline == nil {
             return "--timeline-output says where the timeline goes: give --timeline too"
         }
+        if !request.volumes.isEmpty && firmware != nil {
+            return "--volume bind-mounts into a Linux container: a firmware guest takes none"
+        }
         if request.readOnlyRoot && request.rootfs == nil {
             return "--read-only applies to --rootfs: give one"
         }
@@ -57,9 +60,10 @@ public struct RunPlan {
         if !request.command.isEmpty, initrd != nil {
             return "a command runs from vmm's own initramfs: it takes no --initrd"
         }
-        let processOptions = request.terminal || !request.environment.isEmpty || request.workingDirectory != nil || user != nil || request.hostname != nil
+        let processOptions = request.terminal || !request.environment.isEmpty || request.workingDirectory != nil || user != nil
+            || request.hostname != nil || !request.volumes.isEmpty
         if processOptions && isKernelOnly {
-            return "--tty, --env, --workdir, --user and --hostname describe a command: give one after --"
+            return "--tty, --env, --workdir, --user, --hostname and --volume describe a command: give one after --"
         }
         return nil
     }

@@ -66,6 +66,8 @@ enum HelpText {
           -w, --workdir DIR   working directory (absolute)
           -u, --user U[:G]    numeric uid and gid
           --hostname NAME     the VM's hostname
+          -v, --volume H:G[:ro]  bind-mount host path H at G (repeatable;
+                              ro is enforced on the host)
           -b, --bundle DIR    an OCI bundle: its config.json's process, root and
                               mounts (no --rootfs, --firmware or --initrd)
           --rootfs DIR        the root filesystem, shared over virtio-fs

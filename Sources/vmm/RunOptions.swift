@@ -43,6 +43,7 @@ struct RunOptions {
             case .option("--workdir", _), .option("-w", _): plan.request.workingDirectory = try scanner.value(of: "--workdir")
             case .option("--user", _), .option("-u", _): plan.user = try scanner.value(of: "--user")
             case .option("--hostname", _): plan.request.hostname = try scanner.value(of: "--hostname")
+            case .option("--volume", _), .option("-v", _): plan.request.volumes.append(try scanner.value(of: "--volume"))
             case .option("--rootfs", _): plan.request.rootfs = try scanner.value(of: "--rootfs")
             case .option("--bundle", _), .option("-b", _): plan.request.bundle = try scanner.value(of: "--bundle")
             case .option("--read-only", nil): plan.request.readOnlyRoot = true

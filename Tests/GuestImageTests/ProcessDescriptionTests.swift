@@ -18,14 +18,32 @@ struct ProcessDescriptionTests {
         description.resourceLimits = [.init(resource: 7, soft: 1024, hard: ProcessDescription.ResourceLimit.infinity)]
         description.terminal = true
         description.rootFilesystem = .init(tag: "rootfs", readOnly: true)
-        description.mounts = [.init(type: "tmpfs", source: "tmpfs", target: "/tmp", flags: 6, data: "size=64m")]
+        description.mounts = [
+            .init(type: "tmpfs", source: "tmpfs", target: "/tmp", flags: 6, data: "size=64m"),
+            .init(type: "", source: "0", target: "/data", flags: 0x1001),
+        ]
         description.umask = 0o022
+        description.bindShare = "vmm-binds"
         return description
     }
 
     @Test func recordsAreTagLengthValue() throws {
         let bytes = try ProcessDescription(arguments: ["sh"]).encoded()
         #expect(bytes == Array("VMMPROC1".utf8) + [1, 0, 2, 0, 0, 0] + Array("sh".utf8))
+    }
+
+    @Test func aRelativeBindSourceMustBeOneEntryOfTheBindShare() {
+        var description = ProcessDescription(arguments: ["sh"])
+        description.mounts = [.init(type: "", source: "0", target: "/data", flags: 0x1000)]
+        #expect(throws: ProcessDescription.ValidationError.bindEntry("0")) { try description.encoded() }
+        description.bindShare = "vmm-binds"
+        #expect(throws: Never.self) { try description.encoded() }
+        for escaping in ["..", ".", "0/../x"] {
+            description.mounts[0].source = escaping
+            #expect(throws: ProcessDescription.ValidationError.bindEntry(escaping)) { try description.encoded() }
+        }
+        description.mounts[0].source = "/guest/path"
+        #expect(throws: Never.self) { try description.encoded() }
     }
 
     @Test func hostMistakesAreCaughtBeforeBoot() {
@@ -70,10 +88,13 @@ struct ProcessDescriptionTests {
         lines.append("rootfs \(d.rootFilesystem.map { escaped($0.tag) } ?? "(null)")")
         lines.append("rootfs_readonly \(d.rootFilesystem?.readOnly == true ? 1 : 0)")
         for mount in d.mounts {
-            lines += ["mount.type \(mount.type)", "mount.source \(mount.source)", "mount.target \(mount.target)",
-                      "mount.flags \(mount.flags)", "mount.data \(mount.data)"]
+            // An empty field is "not given": NULL to init.
+            func field(_ text: String) -> String { text.isEmpty ? "(null)" : text }
+            lines += ["mount.type \(field(mount.type))", "mount.source \(field(mount.source))", "mount.target \(mount.target)",
+                      "mount.flags \(mount.flags)", "mount.data \(field(mount.data))"]
         }
         if let umask = d.umask { lines.append("umask \(String(umask, radix: 8))") }
+        lines.append("binds \(d.bindShare.map(escaped) ?? "(null)")")
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -57,6 +57,7 @@ struct ProcessDescriptionVectorTests {
             guard let flags = UInt32(arguments[3]) else { return nil }
             description.mounts = [.init(type: arguments[0], source: arguments[1], target: arguments[2], flags: flags, data: arguments[4])]
         case ("umask", 1): description.umask = UInt32(arguments[0], radix: 8)
+        case ("binds", 1): description.bindShare = arguments[0]
         default: return nil
         }
         return description
@@ -64,8 +65,8 @@ struct ProcessDescriptionVectorTests {
 
     @Test func theFileHasEveryRecordKind() {
         let kinds = Set(Self.vectors.compactMap(\.words.first))
-        #expect(kinds == ["magic", "arg", "env", "cwd", "uid", "gid", "groups", "hostname", "rlimit", "terminal", "rootfs", "mount", "umask"])
-        #expect(ProcessDescription.Tag.umask.rawValue == 12, "a new record kind needs its line in guest/process-vectors.txt")
+        #expect(kinds == ["magic", "arg", "env", "cwd", "uid", "gid", "groups", "hostname", "rlimit", "terminal", "rootfs", "mount", "umask", "binds"])
+        #expect(ProcessDescription.Tag.bindShare.rawValue == 13, "a new record kind needs its line in guest/process-vectors.txt")
     }
 
     @Test(arguments: vectors.filter { $0.words != ["magic"] })

@@ -60,8 +60,30 @@ struct BundleTests {
         let expected: [ProcessDescription.Mount] = [
             .init(type: "tmpfs", source: "tmpfs", target: "/tmp", flags: 6, data: "mode=1777,size=64m"),
             .init(type: "mqueue", source: "mqueue", target: "/dev/mqueue", flags: 14),
+            // The bind share's entry 0, MS_BIND | MS_REC | MS_RDONLY.
+            .init(type: "", source: "0", target: "/etc/resolv.conf", flags: 0x1000 | 0x4000 | 0x1),
         ]
-        #expect(process.mounts == expected, "/proc comes from init; bind and cgroup mounts cannot be made in the VM")
+        #expect(process.mounts == expected, "/proc comes from init; cgroup mounts cannot be made in the VM")
+        #expect(process.bindShare == HostBind.shareTag)
+        #expect(bundle.binds == [HostBind(source: "/etc/resolv.conf", isDirectory: false, readOnly: true, recursive: true)])
+    }
+
+    @Test func aRelativeBindSourceIsTheBundlesAndEachBindIsOneEntry() throws {
+        let directory = try makeBundle(#"""
+        {"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [
+          {"destination": "/data", "type": "bind", "source": "rootfs", "options": ["bind", "nosuid"]},
+          {"destination": "/etc/hosts", "source": "/etc/hosts", "options": ["rbind", "rw"]}]}
+        """#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = try Bundle.load(directory)
+        #expect(bundle.binds == [
+            HostBind(source: directory + "/rootfs", isDirectory: true, readOnly: false, recursive: false),
+            HostBind(source: "/etc/hosts", isDirectory: false, readOnly: false, recursive: true),
+        ])
+        #expect(bundle.process.mounts == [
+            .init(type: "", source: "0", target: "/data", flags: 0x1000 | 0x2),
+            .init(type: "", source: "1", target: "/etc/hosts", flags: 0x1000 | 0x4000),
+        ])
     }
 
     @Test func whatIsNotAppliedIsReportedOnce() throws {
@@ -69,7 +91,7 @@ struct BundleTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let warnings = try Bundle.load(directory).warnings
         let config = directory + "/config.json"
-        #expect(warnings.contains("\(config): mounts not made in the VM: /etc/resolv.conf (bind from the host), /sys/fs/cgroup (type cgroup)"))
+        #expect(warnings.contains("\(config): mounts not made in the VM: /sys/fs/cgroup (type cgroup)"))
         #expect(warnings.contains("\(config): linux.namespaces, linux.seccomp, linux.resources not applied (the VM is the isolation boundary)"))
         #expect(warnings.contains("\(config): process.capabilities is not applied inside the VM yet"))
         #expect(Set(warnings).count == warnings.count, "each once")
@@ -84,6 +106,9 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/", "user": {"uid": -1, "gid": 0}}, "root": {"path": "rootfs"}}"#, "process.user.uid is not a non-negative integer"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "rlimits": [{"type": "RLIMIT_BOGUS", "hard": 1, "soft": 1}]}, "root": {"path": "rootfs"}}"#, "process.rlimits[0].type 'RLIMIT_BOGUS' is not a known RLIMIT_*"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"type": "tmpfs"}]}"#, "mounts[0].destination is missing or not a string"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind"}]}"#, "mounts[0].source is missing for a bind mount to /d"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind", "source": "/nonexistent/x", "options": ["rbind"]}]}"#, "mounts[0].source /nonexistent/x does not exist (bind mount to /d)"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind", "source": "/tmp", "options": ["rbind", "size=1m"]}]}"#, "mounts[0] (bind to /d): option size=1m is not a bind mount option"),
     ])
     func badConfigsNameTheFileAndTheField(config: String, message: String) throws {
         let directory = try makeBundle(config)

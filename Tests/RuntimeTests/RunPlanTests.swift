@@ -20,7 +20,7 @@ struct RunPlanTests {
         #expect(plan.isKernelOnly)
         #expect(plan.inconsistency == nil)
         plan.request.hostname = "box"
-        #expect(plan.inconsistency == "--tty, --env, --workdir, --user and --hostname describe a command: give one after --")
+        #expect(plan.inconsistency == "--tty, --env, --workdir, --user, --hostname and --volume describe a command: give one after --")
     }
 
     @Test func firmwareTakesNoKernelAndABundleNoRootfs() {

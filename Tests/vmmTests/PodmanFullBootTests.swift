@@ -171,3 +171,27 @@ extension PodmanFullBootTests {
         #expect(try podman("rm", "-f", name).status == 0)
     }
 }
+
+extension PodmanFullBootTests {
+    /// `-v` of a directory (rw) and a file (ro), and the file mounts podman
+    /// adds itself (/etc/hosts, /etc/hostname, /run/.containerenv).
+    @Test func volumesAndPodmansOwnFileMountsReachTheContainer() throws {
+        let host = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-v-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: host + "/data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: host) }
+        try "in\n".write(toFile: host + "/data/in", atomically: false, encoding: .utf8)
+        try "file\n".write(toFile: host + "/f", atomically: false, encoding: .utf8)
+        let script = """
+            cat /data/in; echo from-container > /data/g; cat /f
+            if echo y > /f 2>/dev/null; then echo f-writable; else echo f-read-only; fi
+            test -f /run/.containerenv && echo containerenv
+            grep -q localhost /etc/hosts && echo hosts
+            cat /etc/hostname
+            """
+        let result = try run(["--rm", "--hostname", "box", "-v", "\(host)/data:/data", "-v", "\(host)/f:/f:ro"], ["sh", "-c", script])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "in\nfile\nf-read-only\ncontainerenv\nhosts\nbox\n")
+        #expect((try? String(contentsOfFile: host + "/data/g", encoding: .utf8)) == "from-container\n")
+        #expect((try? String(contentsOfFile: host + "/f", encoding: .utf8)) == "file\n")
+    }
+}

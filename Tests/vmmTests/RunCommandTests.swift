@@ -41,6 +41,18 @@ struct RunCommandTests {
         #expect(result.standardError == message + "\n")
     }
 
+    /// Refused before any VM or helper exists (tier 1: no boot needed).
+    @Test(arguments: [
+        (["run", "--volume", "/nonexistent/vmm-source:/data", "--", "true"], "vmm: --volume /nonexistent/vmm-source:/data: /nonexistent/vmm-source does not exist"),
+        (["run", "--volume", "/tmp:data", "--", "true"], "vmm: --volume /tmp:data: expected HOST:GUEST[:ro|:rw], both absolute paths"),
+        (["run", "--volume", "/tmp:/data:rx", "--", "true"], "vmm: --volume /tmp:/data:rx: the mode is ro or rw, not 'rx'"),
+    ])
+    func aBadVolumeIsOneLine(arguments: [String], message: String) {
+        let result = Command.run(Fixtures.vmmExecutable, arguments)
+        #expect(result.status == 125)
+        #expect(result.standardError == message + "\n")
+    }
+
     @Test func aFileThatIsNotFirmwareIsNamed() {
         let path = Fixtures.packageRoot.appendingPathComponent("Package.swift").path
         let result = Command.vmm("run", "--firmware", path)
@@ -104,7 +116,7 @@ struct CommandLineTests {
         (["run", "--firmware", "f", "--kernel", "k"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--firmware", "f", "--", "sh"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--env", "NOEQUALS", "sh"], "vmm: --env expects KEY=VALUE, got 'NOEQUALS' (see vmm --help)"),
-        (["run", "--kernel", "k", "--tty"], "vmm: --tty, --env, --workdir, --user and --hostname describe a command: give one after -- (see vmm --help)"),
+        (["run", "--kernel", "k", "--tty"], "vmm: --tty, --env, --workdir, --user, --hostname and --volume describe a command: give one after -- (see vmm --help)"),
         (["run", "--initrd", "i", "--", "sh"], "vmm: a command runs from vmm's own initramfs: it takes no --initrd (see vmm --help)"),
         (["run", "--firmware"], "vmm: --firmware needs a value (see vmm --help)"),
         (["run", "--memory", "lots", "--firmware", "x"], "vmm: --memory expects a whole number, got 'lots' (see vmm --help)"),
@@ -152,7 +164,7 @@ struct SignalWithoutConsoleTests {
 
 extension CommandLineTests {
     /// runtime-spec features.md: the shape managers parse, and only what
-    /// vmm does (no seccomp, no cgroups, no bind-mount options).
+    /// vmm does (no seccomp, no cgroups; bind mounts are made).
     @Test func featuresSayWhatVmmSupports() throws {
         let result = Command.vmm("features")
         #expect(result.status == 0)
@@ -161,7 +173,8 @@ extension CommandLineTests {
         #expect(json["ociVersionMax"] == .string("1.0.2"))
         guard case .array(let options)? = json["mountOptions"] else { Issue.record("no mountOptions"); return }
         #expect(options.contains(.string("ro")) && options.contains(.string("nosuid")))
-        #expect(!options.contains(.string("bind")) && !options.contains(.string("rbind")))
+        #expect(options.contains(.string("bind")) && options.contains(.string("rbind")))
+        #expect(!options.contains(.string("remount")))
         #expect(json["linux"]?["seccomp"]?["enabled"] == .bool(false))
         #expect(json["linux"]?["cgroup"]?["v2"] == .bool(false))
         #expect(json["hooks"] == .array([]))

@@ -68,6 +68,8 @@ static void load_description(struct process_description *pd)
 static void prepare_filesystems(const struct process_description *pd)
 {
     char err[1024];
+    if (pd->binds_tag && mounts_binds_share(pd->binds_tag, err, sizeof err) < 0)
+        fatal("%s", err);
     if (pd->rootfs_tag ? mounts_enter_rootfs(pd->rootfs_tag, pd->rootfs_readonly, err, sizeof err)
                        : mounts_tmp(err, sizeof err))
         fatal("%s", err);

@@ -131,13 +131,43 @@ int mounts_enter_rootfs(const char *tag, bool readonly, char *err, size_t errlen
     return 0;
 }
 
+#define BINDS_DIR "/vmm/binds"
+
+/* The share of host bind-mount sources, held open: after the root switch it
+ * is out of reach by path, but /proc/self/fd/N/NAME still leads into it. */
+static int binds_fd = -1;
+
+int mounts_binds_share(const char *tag, char *err, size_t errlen)
+{
+    if (ensure_dir("/vmm", 0755) < 0)
+        return failed(err, errlen, "mkdir /vmm");
+    if (mount_on(tag, BINDS_DIR, "virtiofs", 0, NULL, err, errlen) < 0)
+        return -1;
+    binds_fd = open(BINDS_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return binds_fd < 0 ? failed(err, errlen, "open " BINDS_DIR) : 0;
+}
+
+/* A bind mount's relative source is one entry of the binds share: one name,
+ * never "." or "..", so it cannot lead out of the share. */
+static const char *bind_source(const struct pd_mount *m, char *path, size_t size)
+{
+    if (!(m->flags & MS_BIND) || !m->source || m->source[0] == '/')
+        return m->source;
+    if (binds_fd < 0 || strchr(m->source, '/') || strcmp(m->source, ".") == 0 || strcmp(m->source, "..") == 0) {
+        errno = EINVAL;
+        return NULL;
+    }
+    snprintf(path, size, "/proc/self/fd/%d/%s", binds_fd, m->source);
+    return path;
+}
+
 /* A bind mount of a file needs a file to mount on; anything else needs a directory. */
-static int make_target(const struct pd_mount *m)
+static int make_target(const struct pd_mount *m, const char *source)
 {
     struct stat st;
     if (lstat(m->target, &st) == 0)
         return 0;
-    if ((m->flags & MS_BIND) && m->source && stat(m->source, &st) == 0 && !S_ISDIR(st.st_mode)) {
+    if ((m->flags & MS_BIND) && source && stat(source, &st) == 0 && !S_ISDIR(st.st_mode)) {
         char parent[4096];
         snprintf(parent, sizeof parent, "%s", m->target);
         char *slash = strrchr(parent, '/');
@@ -160,11 +190,15 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
     for (size_t i = 0; i < n; i++) {
         const struct pd_mount *m = &mounts[i];
         unsigned long flags = m->flags & ~propagation;
-        if (make_target(m) < 0)
+        char path[4096];
+        const char *source = bind_source(m, path, sizeof path);
+        if (m->source && !source)
+            return failed(err, errlen, "MOUNT %zu: bind source '%s' is not an entry of the binds share", i, m->source);
+        if (make_target(m, source) < 0)
             return failed(err, errlen, "MOUNT %zu: create target %s", i, m->target);
         /* A mount(2) call with a propagation flag changes only the propagation: so that goes separately. */
         if ((flags != 0 || m->type || m->source || !(m->flags & propagation)) &&
-            mount(m->source, m->target, m->type, flags, m->data) < 0)
+            mount(source, m->target, m->type, flags, m->data) < 0)
             return failed(err, errlen, "MOUNT %zu: mount %s (%s) on %s", i, m->source ? m->source : "none",
                           m->type ? m->type : "no type", m->target);
         /* A bind mount ignores MS_RDONLY and friends until it is remounted. */

@@ -19,7 +19,12 @@ int mounts_tmp(char *err, size_t errlen);
 /* Mounts virtio-fs tag on /newroot, moves /proc /sys /dev into it and makes it the root. */
 int mounts_enter_rootfs(const char *tag, bool readonly, char *err, size_t errlen);
 
-/* The MOUNT records, in order, creating missing targets. */
+/* Mounts the virtio-fs share of host bind-mount sources (BINDS) and holds it
+ * open, before the root switch. */
+int mounts_binds_share(const char *tag, char *err, size_t errlen);
+
+/* The MOUNT records, in order, creating missing targets; a bind mount's
+ * relative source names an entry of the binds share. */
 int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen);
 
 #endif

@@ -116,6 +116,7 @@ static bool is_single(uint16_t tag)
     case PD_TERMINAL:
     case PD_ROOTFS:
     case PD_UMASK:
+    case PD_BINDS:
         return true;
     default:
         return false;
@@ -125,7 +126,7 @@ static bool is_single(uint16_t tag)
 static const char *tag_name(uint16_t tag)
 {
     static const char *const names[] = {
-        "?", "ARG", "ENV", "CWD", "UID", "GID", "GROUPS", "HOSTNAME", "RLIMIT", "TERMINAL", "ROOTFS", "MOUNT", "UMASK",
+        "?", "ARG", "ENV", "CWD", "UID", "GID", "GROUPS", "HOSTNAME", "RLIMIT", "TERMINAL", "ROOTFS", "MOUNT", "UMASK", "BINDS",
     };
     return tag < sizeof names / sizeof names[0] ? names[tag] : "unknown";
 }
@@ -173,6 +174,10 @@ static const char *check_record(const struct record *r, struct counts *c)
         if (v.p[0] > 1)
             return "ROOTFS readonly byte must be 0 or 1";
         return memchr(v.p + 1, 0, v.n - 1) ? "ROOTFS tag contains a NUL byte" : NULL;
+    case PD_BINDS:
+        if (v.n == 0)
+            return "BINDS needs a non-empty tag";
+        return has_nul(v) ? "BINDS tag contains a NUL byte" : NULL;
     case PD_MOUNT: {
         struct mount_fields m;
         const char *why = split_mount(v, &m);
@@ -276,6 +281,9 @@ static bool fill(const uint8_t *data, size_t len, struct process_description *pd
             pd->has_umask = true;
             pd->umask = le32_get(v.p);
             break;
+        case PD_BINDS:
+            ok = (pd->binds_tag = dup_span(v)) != NULL;
+            break;
         default:
             break;
         }
@@ -351,6 +359,7 @@ void process_description_free(struct process_description *pd)
     free(pd->hostname);
     free(pd->rlimits);
     free(pd->rootfs_tag);
+    free(pd->binds_tag);
     free(pd->mounts);
     memset(pd, 0, sizeof *pd);
 }

@@ -26,6 +26,7 @@ enum pd_tag {
     PD_ROOTFS = 10,
     PD_MOUNT = 11,
     PD_UMASK = 12,
+    PD_BINDS = 13,
 };
 
 struct pd_rlimit {
@@ -58,6 +59,7 @@ struct process_description {
     size_t nmounts;
     bool has_umask;
     uint32_t umask;
+    char *binds_tag; /* NULL: no host bind mounts (a MOUNT's relative source names an entry of this share) */
 };
 
 /*

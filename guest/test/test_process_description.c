@@ -141,6 +141,7 @@ static void everything(void)
     put32(&b, 4096);
     put16(&b, 0);
     u32rec(&b, PD_UMASK, 022);
+    str(&b, PD_BINDS, "vmm-binds");
     record(&b, 999, "future", 6); /* unknown: skipped */
 
     struct process_description pd;
@@ -168,6 +169,7 @@ static void everything(void)
         CHECK(strcmp(pd.mounts[1].source, "/src") == 0 && strcmp(pd.mounts[1].target, "/dst") == 0);
     }
     CHECK(pd.has_umask && pd.umask == 022);
+    CHECK(pd.binds_tag && strcmp(pd.binds_tag, "vmm-binds") == 0);
     process_description_free(&pd);
     CHECK(pd.argv == NULL);
 }
@@ -255,6 +257,19 @@ static void malformed(void)
     str(&b, PD_ARG, "x");
     record(&b, PD_ROOTFS, "\0", 1);
     CHECK(fails_with(&b, "non-empty tag"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    record(&b, PD_BINDS, "", 0);
+    CHECK(fails_with(&b, "BINDS needs a non-empty tag"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    record(&b, PD_BINDS, "a\0b", 3);
+    CHECK(fails_with(&b, "BINDS tag contains a NUL"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    str(&b, PD_BINDS, "a");
+    str(&b, PD_BINDS, "b");
+    CHECK(fails_with(&b, "BINDS"));
     begin(&b);
     str(&b, PD_ARG, "x");
     record(&b, PD_ROOTFS, "\3tag", 4);

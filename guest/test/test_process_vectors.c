@@ -64,6 +64,8 @@ static bool holds(const struct process_description *pd, char **w, int n)
         return n == 6 && pd->nmounts == 1 && is_field(m->type, w[1]) && is_field(m->source, w[2]) && is_field(m->target, w[3])
                && m->flags == number(w[4]) && is_field(m->data, w[5]);
     }
+    if (strcmp(field, "binds") == 0)
+        return n == 2 && is(pd->binds_tag, w[1]);
     if (strcmp(field, "umask") == 0)
         return n == 2 && pd->has_umask && pd->umask == strtoul(w[1], NULL, 8);
     return false;
@@ -125,5 +127,5 @@ void test_process_vectors(void)
         lines++;
     }
     fclose(f);
-    CHECK(lines >= 17);
+    CHECK(lines >= 18);
 }

@@ -55,6 +55,7 @@ int main(int argc, char **argv) {
         line("mount.data", pd.mounts[i].data);
     }
     if (pd.has_umask) printf("umask %o\n", pd.umask);
+    line("binds", pd.binds_tag);
     process_description_free(&pd);
     return 0;
 }

@@ -4,13 +4,27 @@
 
 #include <stddef.h>
 
+/// A bind mount made for one helper only, inside its own mount namespace:
+/// `source` (a host file or directory) appears at `target`, read-only
+/// (recursively) when asked, with its submounts when `recursive`.
+struct cos_bind {
+    const char *source;
+    const char *target;
+    int readonly;
+    int recursive;
+};
+
 /// Starts `path` with `argv`/`envp` (NULL-terminated) as a child that gets
 /// SIGKILL if the calling thread dies (PR_SET_PDEATHSIG), in a new process
 /// group, with stdin on /dev/null and stdout/stderr on `output_fd` (-1:
-/// /dev/null). With `readonly_dir`, the child gets its own mount namespace
-/// in which that directory (and all below it) is read-only: for a helper
-/// that has no read-only mode of its own. Returns the pid, or -1 with errno set.
-int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir);
+/// /dev/null). With `readonly_dir` or binds, the child gets its own mount
+/// namespace (nothing propagates back: the mounts vanish with the child):
+/// in it the `binds` are made, in order, then `readonly_dir` (and all below
+/// it) becomes read-only, for a helper that has no read-only mode of its
+/// own. Returns the pid, or -1 with errno set; 126 is the child's exit
+/// status when a mount failed.
+int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir,
+                       const struct cos_bind *binds, size_t bind_count);
 /// Closes every descriptor from `lowest` up (close_range(2), else one by
 /// one): a long-lived process must not hold its starter's pipes open.
 void cos_close_from(int lowest);
