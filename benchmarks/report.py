@@ -3,7 +3,8 @@
 
     python3 benchmarks/report.py [--quick]
 
-Runs firmware_start, exits_and_console, parallel, memory and teardown with --json,
+Runs firmware_start, exits_and_console, parallel, memory, teardown and (with a
+kernel) bind_mounts with --json,
 and `vmm bench` on the hlt and hello firmware and on the built kernel
 (bzImage and vmlinux, to the first guest exit); on a host with hardware
 virtualization also a container (`vmm bench -- /bin/true`), for the kernel's
@@ -120,6 +121,7 @@ def plan(args, kind):
         if kernel_available(args.vmm):
             steps.append(bench(args.vmm, "container_entry", 5 if q else 10, "--stop-at-first-exit",
                                "--cmdline", EARLY_CONSOLE_CMDLINE, "--", "/bin/true"))
+            steps.append(script("bind_mounts", "--runs", "5" if q else "20", "--vmm", args.vmm))
     else:
         skipped.append(("first kernel instruction", "no built kernel: run kernel/build.sh"))
     boot = ["kernel boot to init (init_started)", "kernel boot to process exec (process_exec)"]
@@ -245,8 +247,15 @@ def teardown_rows(d):
             for name, ms in d["vmm_teardown_ms"].items()]
 
 
+def bind_mount_rows(d):
+    results = d["results"]
+    return [("container host side with 0 / 1 / 8 bind mounts (to the first exit)",
+             " / ".join(f"{results[k]['host_side_ms']:.2f}" for k in ("0", "1", "8")) + " ms",
+             "medians; set-up to the first guest instruction plus exit to teardown done", "")]
+
+
 ROWS = {"firmware_start": firmware_start_rows, "exits_and_console": exits_rows,
-        "parallel": parallel_rows, "memory": memory_rows, "teardown": teardown_rows}
+        "parallel": parallel_rows, "memory": memory_rows, "teardown": teardown_rows, "bind_mounts": bind_mount_rows}
 
 
 def collect(steps):

@@ -186,7 +186,7 @@ extension PodmanFullBootTests {
             if echo y > /f 2>/dev/null; then echo f-writable; else echo f-read-only; fi
             test -f /run/.containerenv && echo containerenv
             grep -q localhost /etc/hosts && echo hosts
-            cat /etc/hostname
+            echo "$(cat /etc/hostname)"
             """
         let result = try run(["--rm", "--hostname", "box", "-v", "\(host)/data:/data", "-v", "\(host)/f:/f:ro"], ["sh", "-c", script])
         #expect(result.status == 0, "\(result.standardError)")
