@@ -14,6 +14,8 @@ public struct Bundle: Sendable {
     public let process: ProcessDescription
     /// The host paths its bind mounts share with the guest, in entry order.
     public let binds: [HostBind]
+    /// What linux.resources asks of the VM's memory and vCPUs.
+    public let size: VMSize
     /// Fields vmm does not apply, one line each, for the user to see once.
     public let warnings: [String]
     public let annotations: [(String, String)]
@@ -44,6 +46,6 @@ public struct Bundle: Sendable {
         }
         return Bundle(
             directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
-            process: spec.process, binds: spec.binds, warnings: reader.warnings, annotations: spec.annotations)
+            process: spec.process, binds: spec.binds, size: spec.size, warnings: reader.warnings, annotations: spec.annotations)
     }
 }

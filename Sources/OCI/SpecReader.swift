@@ -8,13 +8,14 @@ struct SpecReader {
     let file: String
     /// Where relative bind-mount sources are.
     var bundle = "."
-    private(set) var warnings: [String] = []
+    var warnings: [String] = []
 
     struct Spec {
         var rootPath: String
         var readOnlyRoot: Bool
         var process: ProcessDescription
         var binds: [HostBind]
+        var size: VMSize
         var annotations: [(String, String)]
     }
 
@@ -34,8 +35,10 @@ struct SpecReader {
         let mounts = try MountTranslation.mounts(json["mounts"], into: process, file: file, bundle: bundle, warnings: &warnings)
         process = mounts.process
         if json["hooks"] != nil { warnings.append("\(file): hooks are not run (no host-side hooks for a VM yet)") }
+        var size = VMSize()
         if let linux = json["linux"] {
-            let applied: Set<String> = ["namespaces", "maskedPaths", "readonlyPaths", "resources", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
+            size = try readResources(linux["resources"])
+            let applied: Set<String> = ["namespaces", "maskedPaths", "readonlyPaths", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
             let ignored = linux.keys.filter { applied.contains($0) }
             if !ignored.isEmpty {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
@@ -45,7 +48,7 @@ struct SpecReader {
         if case .object(let members) = json["annotations"] ?? .null {
             annotations = members.compactMap { if case .string(let text) = $0.1 { ($0.0, text) } else { nil } }
         }
-        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, annotations: annotations)
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, size: size, annotations: annotations)
     }
 
     mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {

@@ -28,12 +28,16 @@ public enum ContainerMachine {
             // Kernel and init messages stay off the container's output.
             configuration.console = debug ? FileDescriptorSink(fileDescriptor: 2) : DiscardingSink()
         }
-        if let rootfs = spec.rootfs { configuration.share(.init(path: rootfs, readOnly: spec.readOnlyRoot)) }
+        if let rootfs = spec.rootfs {
+            if spec.readOnlyRoot { try MountPoints.create(in: rootfs, for: spec) }
+            configuration.share(.init(path: rootfs, readOnly: spec.readOnlyRoot))
+        }
         if !spec.binds.isEmpty {
             configuration.devices.append(.bindMounts(tag: HostBind.shareTag, spec.binds.map {
                 .init(path: $0.source, isDirectory: $0.isDirectory, readOnly: $0.readOnly, recursive: $0.recursive)
             }))
         }
+        try MachineSizing.apply(spec, to: &configuration)
         configuration.stdio.terminal = spec.process.terminal
         configuration.helperLog = debug ? 2 : nil
         return configuration

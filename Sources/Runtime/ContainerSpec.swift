@@ -11,6 +11,9 @@ public struct ContainerSpec {
     public var readOnlyRoot = false
     /// Host paths behind the process's bind mounts, in bind-share entry order.
     public var binds: [HostBind] = []
+    /// What the bundle asks of the VM's size (linux.resources, annotations).
+    public var size = VMSize()
+    public var annotations: [(String, String)] = []
     /// A firmware stand-in for Linux (the bundle's dev.vmm.firmware annotation).
     public var firmware: String?
     /// What the bundle holds that vmm does not apply, for the caller to show.
@@ -22,7 +25,9 @@ public struct ContainerSpec {
         rootfs = bundle.rootPath
         readOnlyRoot = bundle.readOnlyRoot
         binds = bundle.binds
-        warnings = bundle.warnings
+        size = bundle.size
+        annotations = bundle.annotations
+        warnings = bundle.warnings + MachineSizing.warnings(for: bundle.size).map { "\(bundle.configPath): \($0)" }
         firmware = bundle.annotations.last { $0.0 == ContainerMachine.firmwareAnnotation }?.1
         process.rootFilesystem = .init(tag: "rootfs", readOnly: readOnlyRoot)
     }

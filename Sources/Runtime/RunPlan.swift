@@ -12,8 +12,9 @@ public struct RunPlan {
     public var kernel: String?
     public var initrd: String?
     public var commandLine: String?
-    public var memory = MachineConfiguration.defaultMemoryMiB
-    public var cpus: UInt32 = 1
+    /// --memory and --cpus; nil: the bundle's resources, else the defaults.
+    public var memory: UInt64?
+    public var cpus: UInt32?
     public var kvmDevice = KVMSystem.defaultPath
     /// Print the boot timeline at the end, and how (docs/timeline.md).
     public var timeline: TimelineFormat?
@@ -75,8 +76,8 @@ public struct RunPlan {
             try TimelineOutput(format: format, path: timelineOutput)
         }
         var configuration = try payloadConfiguration(timeline: recorder, warn: warn)
-        configuration.memoryMiB = memory
-        configuration.cpus = cpus
+        if let memory { configuration.memoryMiB = memory }
+        if let cpus { configuration.cpus = cpus }
         configuration.kvmDevicePath = kvmDevice
         configuration.timeline = recorder
         configuration.measuresMemory = output != nil

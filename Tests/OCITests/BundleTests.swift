@@ -92,7 +92,7 @@ struct BundleTests {
         let warnings = try Bundle.load(directory).warnings
         let config = directory + "/config.json"
         #expect(warnings.contains("\(config): mounts not made in the VM: /sys/fs/cgroup (type cgroup)"))
-        #expect(warnings.contains("\(config): linux.namespaces, linux.seccomp, linux.resources not applied (the VM is the isolation boundary)"))
+        #expect(warnings.contains("\(config): linux.namespaces, linux.seccomp not applied (the VM is the isolation boundary)"))
         #expect(warnings.contains("\(config): process.capabilities is not applied inside the VM yet"))
         #expect(Set(warnings).count == warnings.count, "each once")
     }

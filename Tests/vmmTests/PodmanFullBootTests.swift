@@ -195,3 +195,46 @@ extension PodmanFullBootTests {
         #expect((try? String(contentsOfFile: host + "/f", encoding: .utf8)) == "file\n")
     }
 }
+
+extension PodmanFullBootTests {
+    /// `--tmpfs` with podman's options (tmpcopyup among them: the image's
+    /// files at that path are copied up, as runc does), and size and mode
+    /// as the kernel applies them.
+    @Test func tmpfsMountsTakeTheirOptionsAndCopyUp() throws {
+        let script = """
+            stat -c %a /scratch; df -k /scratch | tail -n 1 | awk '{print $2}'
+            echo hi > /scratch/f && cat /scratch/f
+            ls /etc/copied | head -n 3
+            """
+        let result = try run(["--rm", "--tmpfs", "/scratch:size=8m,mode=1777", "--tmpfs", "/etc"], ["sh", "-c", script.replacingOccurrences(of: "/etc/copied", with: "/etc")])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        #expect(lines.prefix(3) == ["1777", "8192", "hi"])
+        #expect(lines.count == 6, "the image's /etc is copied up into the tmpfs: \(result.standardOutput)")
+    }
+
+    /// `--read-only`: the root refuses writes, the tmpfs mounts podman puts
+    /// over it (/tmp, /run, /var/tmp) take them.
+    @Test func aReadOnlyRootKeepsItsTmpfsMountsWritable() throws {
+        let script = """
+            if touch /probe 2>/dev/null; then echo root-writable; else echo root-read-only; fi
+            for d in /tmp /run /var/tmp; do touch $d/probe && echo $d-writable; done
+            """
+        let result = try run(["--rm", "--read-only"], ["sh", "-c", script])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "root-read-only\n/tmp-writable\n/run-writable\n/var/tmp-writable\n")
+    }
+}
+
+extension PodmanFullBootTests {
+    /// `--memory` and `--cpus` size the VM: MemTotal near the limit, that
+    /// many vCPUs online.
+    @Test func memoryAndCPUsSizeTheVM() throws {
+        let result = try run(["--rm", "--memory", "256m", "--cpus", "2"], ["sh", "-c", "grep MemTotal /proc/meminfo | awk '{print $2}'; nproc"])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let memTotalKiB = lines.first.flatMap { Int($0) } ?? 0
+        #expect((240 * 1024...272 * 1024).contains(memTotalKiB), "MemTotal \(memTotalKiB) KiB for a 256 MiB limit")
+        #expect(lines.last == "2")
+    }
+}

@@ -1,5 +1,7 @@
 #include "mounts.h"
 
+#include "copyup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -182,6 +184,41 @@ static int make_target(const struct pd_mount *m, const char *source)
     return make_dirs(m->target, 0755);
 }
 
+/* Removes the option `name` from a comma-separated list in place; whether it was there. */
+static bool take_option(char *options, const char *name)
+{
+    size_t length = strlen(name);
+    for (char *p = options; *p;) {
+        char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == length && strncmp(p, name, n) == 0) {
+            if (end)
+                memmove(p, end + 1, strlen(end + 1) + 1);
+            else if (p > options)
+                p[-1] = 0;
+            else
+                *p = 0;
+            return true;
+        }
+        p += n + (end ? 1 : 0);
+    }
+    return false;
+}
+
+/* tmpcopyup: what the directory held before the tmpfs covered it, copied in
+ * through a descriptor opened before the mount. */
+static int copy_up(int covered, const char *target)
+{
+    int fresh = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fresh < 0)
+        return -1;
+    int r = copy_tree(covered, fresh);
+    int saved = errno;
+    close(fresh);
+    errno = saved;
+    return r;
+}
+
 int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen)
 {
     const unsigned long propagation = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
@@ -196,11 +233,30 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
             return failed(err, errlen, "MOUNT %zu: bind source '%s' is not an entry of the binds share", i, m->source);
         if (make_target(m, source) < 0)
             return failed(err, errlen, "MOUNT %zu: create target %s", i, m->target);
+        /* tmpcopyup is runc's option, not the kernel's: taken out of the data. */
+        char data[4096] = "";
+        if (m->data)
+            snprintf(data, sizeof data, "%s", m->data);
+        bool copy = m->type && strcmp(m->type, "tmpfs") == 0 && take_option(data, "tmpcopyup");
+        int covered = copy ? open(m->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (copy && covered < 0)
+            return failed(err, errlen, "MOUNT %zu: tmpcopyup: open %s", i, m->target);
         /* A mount(2) call with a propagation flag changes only the propagation: so that goes separately. */
         if ((flags != 0 || m->type || m->source || !(m->flags & propagation)) &&
-            mount(source, m->target, m->type, flags, m->data) < 0)
+            mount(source, m->target, m->type, flags, m->data ? data : NULL) < 0) {
+            if (covered >= 0)
+                close(covered);
             return failed(err, errlen, "MOUNT %zu: mount %s (%s) on %s", i, m->source ? m->source : "none",
                           m->type ? m->type : "no type", m->target);
+        }
+        if (covered >= 0) {
+            int copied = copy_up(covered, m->target);
+            int saved = errno;
+            close(covered);
+            errno = saved;
+            if (copied < 0)
+                return failed(err, errlen, "MOUNT %zu: tmpcopyup into %s", i, m->target);
+        }
         /* A bind mount ignores MS_RDONLY and friends until it is remounted. */
         if ((flags & MS_BIND) && (flags & remountable) &&
             mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | (flags & remountable), NULL) < 0)

@@ -20,6 +20,7 @@ void test_process_description(void);
 void test_control(void);
 void test_control_vectors(void);
 void test_process_vectors(void);
+void test_copyup(void);
 
 #include <stddef.h>
 #include <stdint.h>

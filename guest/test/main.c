@@ -9,6 +9,7 @@ int main(void)
     test_control();
     test_control_vectors();
     test_process_vectors();
+    test_copyup();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed ? 1 : 0;
 }
