@@ -9,7 +9,7 @@ public struct VMSize: Equatable, Sendable {
     /// ceil(cpu.quota / cpu.period), or the cpuset's count, the smaller of both.
     public var cpus: UInt32?
 
-    /// Annotations that override the sizing (documented in docs/oci.md).
+    /// Annotations that override the sizing (docs/oci.md).
     public static let memoryAnnotation = "dev.vmm.memory-mib"
     public static let cpusAnnotation = "dev.vmm.cpus"
 

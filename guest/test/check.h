@@ -25,5 +25,9 @@ void test_copyup(void);
 #include <stddef.h>
 #include <stdint.h>
 size_t parse_hex(const char *text, uint8_t *out, size_t cap);
+#include <stdio.h>
+/* The next `NAME ARGS = HEX` line of a vector file: its bytes' count (0 at
+ * the end), `line` cut to NAME ARGS. Comments and blank lines are skipped. */
+size_t next_vector(FILE *f, char *line, size_t size, uint8_t *bytes, size_t cap);
 
 #endif

@@ -28,6 +28,23 @@ size_t parse_hex(const char *text, uint8_t *out, size_t cap)
     return n;
 }
 
+size_t next_vector(FILE *f, char *line, size_t size, uint8_t *bytes, size_t cap)
+{
+    while (fgets(line, (int)size, f)) {
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        char *equals = strstr(line, " = ");
+        CHECK(equals != NULL);
+        if (!equals)
+            continue;
+        *equals = 0;
+        size_t n = parse_hex(equals + 3, bytes, cap);
+        CHECK(n > 0);
+        return n;
+    }
+    return 0;
+}
+
 /* What init's encoders make of NAME ARGS; 0 for the host's messages, which init only decodes. */
 static size_t encode_named(const char *name, const char *args, uint8_t *buf, size_t cap, uint16_t *type)
 {
@@ -58,16 +75,9 @@ void test_control_vectors(void)
         return;
     char line[512];
     int lines = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        char *equals = strstr(line, " = ");
-        CHECK(equals != NULL);
-        if (!equals)
-            continue;
-        *equals = 0;
-        uint8_t golden[64], ours[64];
-        size_t golden_n = parse_hex(equals + 3, golden, sizeof golden);
+    uint8_t golden[64], ours[64];
+    size_t golden_n;
+    while ((golden_n = next_vector(f, line, sizeof line, golden, sizeof golden)) > 0) {
         CHECK(golden_n >= CONTROL_HEADER_SIZE);
         char name[32] = "", *args = strchr(line, ' ');
         snprintf(name, sizeof name, "%.*s", args ? (int)(args - line) : (int)strlen(line), line);

@@ -81,16 +81,9 @@ void test_process_vectors(void)
     uint8_t magic[16];
     size_t magic_n = 0;
     int lines = 0;
-    while (fgets(line, sizeof line, f)) {
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        char *equals = strstr(line, " = ");
-        CHECK(equals != NULL);
-        if (!equals)
-            continue;
-        *equals = 0;
-        uint8_t record[256];
-        size_t record_n = parse_hex(equals + 3, record, sizeof record);
+    uint8_t record[256];
+    size_t record_n;
+    while ((record_n = next_vector(f, line, sizeof line, record, sizeof record)) > 0) {
         char *words[MAX_WORDS];
         int n = 0;
         for (char *word = strtok(line, " "); word && n < MAX_WORDS; word = strtok(NULL, " "))
