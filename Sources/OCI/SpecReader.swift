@@ -38,7 +38,8 @@ struct SpecReader {
         var size = VMSize()
         if let linux = json["linux"] {
             size = try readResources(linux["resources"])
-            let applied: Set<String> = ["namespaces", "maskedPaths", "readonlyPaths", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
+            process.mounts += try pathRules(linux)
+            let applied: Set<String> = ["namespaces", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
             let ignored = linux.keys.filter { applied.contains($0) }
             if !ignored.isEmpty {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
@@ -86,6 +87,20 @@ struct SpecReader {
             warnings.append("\(file): process.\(ignored) is not applied inside the VM yet")
         }
         return process
+    }
+
+    /// linux.maskedPaths and linux.readonlyPaths as init's own MOUNT types
+    /// (guest/PROTOCOL.md), after every other mount, as runc applies them.
+    func pathRules(_ linux: JSONValue) throws(BundleError) -> [ProcessDescription.Mount] {
+        var rules: [ProcessDescription.Mount] = []
+        for (field, type) in [("maskedPaths", "vmm:mask"), ("readonlyPaths", "vmm:readonly")] {
+            guard let value = linux[field], value != .null else { continue }
+            for (index, path) in try stringArray(value, "linux.\(field)").enumerated() {
+                guard path.hasPrefix("/") else { throw fail("linux.\(field)[\(index)] '\(path)' is not an absolute path") }
+                rules.append(.init(type: type, source: "", target: path))
+            }
+        }
+        return rules
     }
 
     // MARK: Typed field access

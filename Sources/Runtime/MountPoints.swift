@@ -11,7 +11,8 @@ import OCI
 enum MountPoints {
     static func create(in root: String, for spec: ContainerSpec) throws(CommandFailure) {
         var covered: [String] = []
-        for mount in spec.process.mounts {
+        // maskedPaths and readonlyPaths only act on what exists.
+        for mount in spec.process.mounts where !mount.type.hasPrefix("vmm:") {
             defer { covered.append(mount.target) }
             guard !covered.contains(where: { mount.target == $0 || mount.target.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }) else { continue }
             let isFile = bindSourceIsFile(mount, spec)

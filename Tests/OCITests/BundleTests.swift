@@ -86,6 +86,19 @@ struct BundleTests {
         ])
     }
 
+    @Test func maskedAndReadOnlyPathsComeAfterEveryMount() throws {
+        let directory = try makeBundle(#"""
+        {"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"},
+         "mounts": [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}],
+         "linux": {"maskedPaths": ["/proc/kcore", "/sys/firmware"], "readonlyPaths": ["/proc/sys"]}}
+        """#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = try Bundle.load(directory)
+        #expect(bundle.process.mounts.map(\.type) == ["tmpfs", "vmm:mask", "vmm:mask", "vmm:readonly"])
+        #expect(bundle.process.mounts.map(\.target) == ["/tmp", "/proc/kcore", "/sys/firmware", "/proc/sys"])
+        #expect(!bundle.warnings.contains { $0.contains("maskedPaths") || $0.contains("readonlyPaths") })
+    }
+
     @Test func whatIsNotAppliedIsReportedOnce() throws {
         let directory = try makeBundle(fullConfig)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -109,6 +122,8 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind"}]}"#, "mounts[0].source is missing for a bind mount to /d"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind", "source": "/nonexistent/x", "options": ["rbind"]}]}"#, "mounts[0].source /nonexistent/x does not exist (bind mount to /d)"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind", "source": "/tmp", "options": ["rbind", "size=1m"]}]}"#, "mounts[0] (bind to /d): option size=1m is not a bind mount option"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"maskedPaths": ["proc/kcore"]}}"#, "linux.maskedPaths[0] 'proc/kcore' is not an absolute path"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"readonlyPaths": [1]}}"#, "linux.readonlyPaths[0] is not a string"),
     ])
     func badConfigsNameTheFileAndTheField(config: String, message: String) throws {
         let directory = try makeBundle(config)

@@ -238,3 +238,18 @@ extension PodmanFullBootTests {
         #expect(lines.last == "2")
     }
 }
+
+extension PodmanFullBootTests {
+    /// podman's default masked and read-only paths, and `--security-opt
+    /// mask=` of a file and a directory.
+    @Test func maskedAndReadOnlyPathsHold() throws {
+        let script = """
+            if echo x > /proc/sys/kernel/domainname 2>/dev/null; then echo sys-writable; else echo sys-read-only; fi
+            wc -c < /etc/hostname; ls -A /var | wc -l
+            if touch /var/x 2>/dev/null; then echo var-writable; else echo var-read-only; fi
+            """
+        let result = try run(["--rm", "--security-opt", "mask=/etc/hostname:/var"], ["sh", "-c", script])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } == ["sys-read-only", "0", "0", "var-read-only"])
+    }
+}

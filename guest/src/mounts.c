@@ -219,6 +219,26 @@ static int copy_up(int covered, const char *target)
     return r;
 }
 
+/* linux.maskedPaths and linux.readonlyPaths (MOUNT types "vmm:mask" and
+ * "vmm:readonly"), as runc applies them: a path that does not exist is
+ * skipped; a masked directory gets an empty read-only tmpfs, anything else
+ * /dev/null; a read-only path is bound onto itself and remounted read-only. */
+static int apply_path_rule(size_t i, const struct pd_mount *m, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(m->target, &st) < 0)
+        return errno == ENOENT ? 0 : failed(err, errlen, "MOUNT %zu: %s %s", i, m->type, m->target);
+    if (strcmp(m->type, "vmm:mask") == 0) {
+        int r = S_ISDIR(st.st_mode) ? mount("tmpfs", m->target, "tmpfs", MS_RDONLY, "size=0")
+                                    : mount("/dev/null", m->target, NULL, MS_BIND, NULL);
+        return r < 0 ? failed(err, errlen, "MOUNT %zu: mask %s", i, m->target) : 0;
+    }
+    if (mount(m->target, m->target, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+        mount(NULL, m->target, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) < 0)
+        return failed(err, errlen, "MOUNT %zu: make %s read-only", i, m->target);
+    return 0;
+}
+
 int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen)
 {
     const unsigned long propagation = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;
@@ -226,6 +246,11 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
                                       MS_RELATIME | MS_STRICTATIME;
     for (size_t i = 0; i < n; i++) {
         const struct pd_mount *m = &mounts[i];
+        if (m->type && (strcmp(m->type, "vmm:mask") == 0 || strcmp(m->type, "vmm:readonly") == 0)) {
+            if (apply_path_rule(i, m, err, errlen) < 0)
+                return -1;
+            continue;
+        }
         unsigned long flags = m->flags & ~propagation;
         char path[4096];
         const char *source = bind_source(m, path, sizeof path);
