@@ -39,7 +39,8 @@ struct SpecReader {
         if let linux = json["linux"] {
             size = try readResources(linux["resources"])
             process.mounts += try pathRules(linux)
-            let applied: Set<String> = ["namespaces", "cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
+            try readNamespaces(linux["namespaces"])
+            let applied: Set<String> = ["cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
             let ignored = linux.keys.filter { applied.contains($0) }
             if !ignored.isEmpty {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
@@ -87,6 +88,27 @@ struct SpecReader {
             warnings.append("\(file): process.\(ignored) is not applied inside the VM yet")
         }
         return process
+    }
+
+    /// The process always gets its own PID, mount, UTS and IPC namespaces
+    /// in the guest (init makes them); the other kinds, and joining a
+    /// namespace by path (a host path, out of a VM's reach), are named.
+    mutating func readNamespaces(_ value: JSONValue?) throws(BundleError) {
+        guard let value, value != .null else { return }
+        guard case .array(let entries) = value else { throw fail("linux.namespaces is not an array") }
+        var unapplied: [String] = []
+        for (index, entry) in entries.enumerated() {
+            let type = try string(entry["type"], "linux.namespaces[\(index)].type")
+            let path = try optionalString(entry["path"], "linux.namespaces[\(index)].path")
+            if let path, !path.isEmpty {
+                unapplied.append("\(type) (joining \(path))")
+            } else if !["pid", "mount", "uts", "ipc"].contains(type) {
+                unapplied.append(type)
+            }
+        }
+        if !unapplied.isEmpty {
+            warnings.append("\(file): linux.namespaces not applied in the VM: \(unapplied.joined(separator: ", ")) (the process gets its own pid, mount, uts and ipc namespaces)")
+        }
     }
 
     /// linux.maskedPaths and linux.readonlyPaths as init's own MOUNT types

@@ -15,13 +15,18 @@ public enum Podman {
         return result.status == 0 ? .success(()) : .failure(FixtureError(message: "podman import failed: \(result.standardError)"))
     }()
 
+    /// The test image, imported once: for a test that runs podman itself.
+    public static func ensureImported() throws {
+        try imported.get()
+    }
+
     /// How long one podman command may take: a container takes seconds in
     /// the emulated machine, and ten times that on a loaded CI host.
     public static let timeout: Double = 300
 
     /// `podman --runtime VMM ARGUMENTS…`, after the image is imported.
     public static func run(_ arguments: [String], standardInput: Data = Data()) throws -> Command.Result {
-        try imported.get()
+        try ensureImported()
         return Command.run(executable, ["--runtime", Fixtures.vmmExecutable] + arguments, standardInput: standardInput, timeout: timeout)
     }
 

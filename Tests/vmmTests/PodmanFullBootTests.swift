@@ -90,7 +90,8 @@ struct PodmanFullBootTests {
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
-    func aTerminalCarriesTheWindowSizeAndTheExitStatus() {
+    func aTerminalCarriesTheWindowSizeAndTheExitStatus() throws {
+        try Podman.ensureImported()
         let inner = "stty rows 33 cols 101; \(Podman.commandLine) run -it --rm --network none \(Podman.image) sh -c 'tty; stty size; exit 5'"
         let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Podman.timeout)
         #expect(result.status == 5, "\(result.standardOutput)")
@@ -118,14 +119,35 @@ struct PodmanFullBootTests {
 }
 
 extension PodmanFullBootTests {
+    /// `podman stop`: SIGTERM reaches a process that handles it.
     @Test func stopEndsTheProcessWithSIGTERM() throws {
         let name = Podman.uniqueName("vmm-stop")
-        #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
-        #expect(try waitForState(name, "running") == "running")
+        #expect(try run(["-d", "--name", name], ["sh", "-c", "trap 'exit 143' TERM; echo ready; sleep 1000 & wait"]).status == 0)
+        #expect(try waitForLog(name, "ready").contains("ready"))
         let stop = try podman("stop", "-t", "60", name)
         #expect(stop.status == 0, "\(stop.standardError)")
         #expect(try podman("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").standardOutput.hasPrefix("Exited (143)"))
         #expect(try podman("rm", name).status == 0)
+    }
+
+    /// As under runc: the process is PID 1 of its namespace, so without a
+    /// handler it ignores SIGTERM, and podman's SIGKILL after the timeout
+    /// ends it (137).
+    @Test func stopOfAPID1WithoutAHandlerEndsWithSIGKILL() throws {
+        let name = Podman.uniqueName("vmm-stop-pid1")
+        #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
+        #expect(try waitForState(name, "running") == "running")
+        let stop = try podman("stop", "-t", "2", name)
+        #expect(stop.status == 0, "\(stop.standardError)")
+        #expect(try podman("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").standardOutput.hasPrefix("Exited (137)"))
+        #expect(try podman("rm", name).status == 0)
+    }
+
+    /// PID 1 in its own PID namespace: `$$` is 1 and /proc holds only it.
+    @Test func theProcessIsPID1() throws {
+        let result = try run(["--rm"], ["sh", "-c", "echo $$; echo /proc/[0-9]*"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "1\n/proc/1\n")
     }
 
     /// kill -s USR1 reaches the shell's trap; logs and wait see the rest.

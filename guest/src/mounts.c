@@ -239,6 +239,17 @@ static int apply_path_rule(size_t i, const struct pd_mount *m, char *err, size_t
     return 0;
 }
 
+int mounts_apply_under(const struct pd_mount *mounts, size_t n, const char *prefix, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct pd_mount *m = &mounts[i];
+        bool rule = m->type && (strcmp(m->type, "vmm:mask") == 0 || strcmp(m->type, "vmm:readonly") == 0);
+        if (rule && strncmp(m->target, prefix, strlen(prefix)) == 0 && apply_path_rule(i, m, err, errlen) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen)
 {
     const unsigned long propagation = MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE;

@@ -27,4 +27,8 @@ int mounts_binds_share(const char *tag, char *err, size_t errlen);
  * relative source names an entry of the binds share. */
 int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errlen);
 
+/* The maskedPaths / readonlyPaths rules whose target starts with prefix,
+ * again: for the process's own /proc. */
+int mounts_apply_under(const struct pd_mount *mounts, size_t n, const char *prefix, char *err, size_t errlen);
+
 #endif

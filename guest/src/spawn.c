@@ -9,13 +9,17 @@
 #include <stdio.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "markers.h"
+#include "mounts.h"
 
 /* The child tells the parent why it could not exec through a close-on-exec pipe: EOF means execve worked. */
 static noreturn void child_fail(int report, const char *fmt, ...)
@@ -108,6 +112,16 @@ static noreturn void child(const struct process_description *pd, const struct sp
     /* Its own session: a terminal needs it, and init's signals stay init's. */
     if (setsid() < 0)
         child_fail(report, "setsid");
+    /* PID 1 of its own PID namespace: its /proc shows only its processes
+     * (a fresh procfs over init's, in its own mount namespace), and the
+     * maskedPaths / readonlyPaths under /proc are made again on it. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        child_fail(report, "make the process's mounts private");
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        child_fail(report, "mount its own /proc");
+    char err[512];
+    if (mounts_apply_under(pd->mounts, pd->nmounts, "/proc/", err, sizeof err) < 0)
+        child_fail(report, "%s", err);
     setup_stdio(io, report);
 
     /* Before dropping root: raising a hard limit needs CAP_SYS_RESOURCE. */
@@ -144,9 +158,11 @@ pid_t spawn_process(const struct process_description *pd, const struct spawn_std
         snprintf(err, errlen, "pipe: %s", strerror(errno));
         return -1;
     }
-    pid_t pid = fork();
+    /* fork, into new PID, mount, UTS and IPC namespaces (the container's). */
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | SIGCHLD, NULL, NULL, NULL, 0);
     if (pid < 0) {
-        snprintf(err, errlen, "fork: %s", strerror(errno));
+        snprintf(err, errlen, "clone into new PID, mount, UTS and IPC namespaces: %s%s", strerror(errno),
+                 errno == EINVAL ? " (the kernel needs CONFIG_PID_NS, CONFIG_UTS_NS and CONFIG_IPC_NS)" : "");
         close(report[0]);
         close(report[1]);
         return -1;
