@@ -74,3 +74,8 @@ void cos_close_from(int lowest) {
 int cos_pidfd_open(int pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 int cos_pidfd_send_signal(int pidfd, int signal) { return (int)syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0); }
+
+int cos_spawn_actions_chdir(posix_spawn_file_actions_t *actions, const char *directory)
+{
+    return posix_spawn_file_actions_addchdir_np(actions, directory);
+}

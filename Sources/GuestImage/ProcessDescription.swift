@@ -42,6 +42,42 @@ public struct ProcessDescription: Equatable, Sendable {
         }
     }
 
+    /// The capability sets, a bit per CAP_* number.
+    public struct Capabilities: Equatable, Sendable {
+        public var bounding: UInt64 = 0
+        public var effective: UInt64 = 0
+        public var permitted: UInt64 = 0
+        public var inheritable: UInt64 = 0
+        public var ambient: UInt64 = 0
+
+        public init(bounding: UInt64 = 0, effective: UInt64 = 0, permitted: UInt64 = 0, inheritable: UInt64 = 0, ambient: UInt64 = 0) {
+            self.bounding = bounding
+            self.effective = effective
+            self.permitted = permitted
+            self.inheritable = inheritable
+            self.ambient = ambient
+        }
+    }
+
+    /// A kernel parameter set for the process's namespaces (`kernel.msgmax`).
+    public struct Sysctl: Equatable, Sendable {
+        public var key: String
+        public var value: String
+
+        public init(key: String, value: String) {
+            self.key = key
+            self.value = value
+        }
+
+        /// Dot-separated names, none empty, no '/': init writes
+        /// /proc/sys/<key with '/' for '.'>, which must stay under /proc/sys.
+        public static func isValidKey(_ key: String) -> Bool {
+            !key.contains("/") && !key.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        }
+    }
+
+    public static let oomScoreAdjustmentRange: ClosedRange<Int32> = -1000...1000
+
     public var arguments: [String]
     public var environment: [String] = []
     public var workingDirectory: String?
@@ -57,6 +93,11 @@ public struct ProcessDescription: Equatable, Sendable {
     /// The virtio-fs tag of the share holding host bind-mount sources; a
     /// bind MOUNT with a relative source names one of its entries.
     public var bindShare: String?
+    /// nil: the process keeps root's capabilities (runc, without process.capabilities).
+    public var capabilities: Capabilities?
+    public var noNewPrivileges = false
+    public var oomScoreAdjustment: Int32?
+    public var sysctls: [Sysctl] = []
 
     public init(arguments: [String]) {
         self.arguments = arguments
@@ -65,6 +106,7 @@ public struct ProcessDescription: Equatable, Sendable {
     enum Tag: UInt16 {
         case argument = 1, environment, workingDirectory, uid, gid, groups, hostname, resourceLimit
         case terminal, rootFilesystem, mount, umask, bindShare
+        case capabilities, noNewPrivileges, oomScoreAdjustment, sysctl
     }
 
     static let magic = Array("VMMPROC1".utf8)
@@ -78,6 +120,8 @@ public struct ProcessDescription: Equatable, Sendable {
         case umaskTooWide(UInt32)
         case fieldTooLong(field: String)
         case bindEntry(String)
+        case oomScoreAdjustment(Int32)
+        case sysctlKey(String)
 
         public var description: String {
             switch self {
@@ -87,6 +131,8 @@ public struct ProcessDescription: Equatable, Sendable {
             case .umaskTooWide(let value): "umask 0\(String(value, radix: 8)) is wider than 0777"
             case .fieldTooLong(let field): "\(field) is longer than 65535 bytes"
             case .bindEntry(let name): "bind mount source '\(name)' is neither an absolute path nor an entry of the bind share"
+            case .oomScoreAdjustment(let value): "oomScoreAdj \(value) is outside -1000...1000"
+            case .sysctlKey(let key): "sysctl key '\(key)' is not dot-separated names (no '/', none empty)"
             }
         }
     }
@@ -106,6 +152,16 @@ public struct ProcessDescription: Equatable, Sendable {
         }
         if let hostname { try clean(hostname, "the hostname") }
         if let umask, umask > 0o777 { throw .umaskTooWide(umask) }
+        if let oomScoreAdjustment, !Self.oomScoreAdjustmentRange.contains(oomScoreAdjustment) {
+            throw .oomScoreAdjustment(oomScoreAdjustment)
+        }
+        for sysctl in sysctls {
+            guard Sysctl.isValidKey(sysctl.key) else { throw .sysctlKey(sysctl.key) }
+            for (field, value) in [("sysctl key", sysctl.key), ("sysctl value", sysctl.value)] {
+                try clean(value, field)
+                guard value.utf8.count <= Int(UInt16.max) else { throw .fieldTooLong(field: field) }
+            }
+        }
         for mount in mounts {
             for (field, value) in [("mount type", mount.type), ("mount source", mount.source), ("mount target", mount.target), ("mount options", mount.data)] {
                 try clean(value, field)
@@ -138,12 +194,20 @@ public struct ProcessDescription: Equatable, Sendable {
         }
         if terminal { record(.terminal, [1]) }
         if let rootFilesystem { record(.rootFilesystem, [rootFilesystem.readOnly ? 1 : 0] + Array(rootFilesystem.tag.utf8)) }
+        /// A u16-length-prefixed string inside a record (validate() bounded its length).
+        func field(_ text: String) -> [UInt8] { UInt16(text.utf8.count).littleEndianBytes + Array(text.utf8) }
         for mount in mounts {
-            func field(_ text: String) -> [UInt8] { UInt16(text.utf8.count).littleEndianBytes + Array(text.utf8) }
             record(.mount, field(mount.type) + field(mount.source) + field(mount.target) + mount.flags.littleEndianBytes + field(mount.data))
         }
         if let umask { record(.umask, umask.littleEndianBytes) }
         if let bindShare { record(.bindShare, Array(bindShare.utf8)) }
+        if let capabilities {
+            let sets = [capabilities.bounding, capabilities.effective, capabilities.permitted, capabilities.inheritable, capabilities.ambient]
+            record(.capabilities, sets.flatMap(\.littleEndianBytes))
+        }
+        if noNewPrivileges { record(.noNewPrivileges, [1]) }
+        if let oomScoreAdjustment { record(.oomScoreAdjustment, UInt32(bitPattern: oomScoreAdjustment).littleEndianBytes) }
+        for sysctl in sysctls { record(.sysctl, field(sysctl.key) + field(sysctl.value)) }
         return bytes
     }
 }

@@ -19,6 +19,8 @@ public struct Bundle: Sendable {
     /// Fields vmm does not apply, one line each, for the user to see once.
     public let warnings: [String]
     public let annotations: [(String, String)]
+    /// Run by `vmm create`, `start` and `delete` on the host.
+    public let hooks: Hooks
 
     public static func load(_ directory: String) throws(BundleError) -> Bundle {
         let configPath = directory.hasSuffix("/") ? directory + "config.json" : directory + "/config.json"
@@ -46,6 +48,7 @@ public struct Bundle: Sendable {
         }
         return Bundle(
             directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
-            process: spec.process, binds: spec.binds, size: spec.size, warnings: reader.warnings, annotations: spec.annotations)
+            process: spec.process, binds: spec.binds, size: spec.size, warnings: reader.warnings, annotations: spec.annotations,
+            hooks: spec.hooks)
     }
 }

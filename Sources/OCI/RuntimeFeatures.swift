@@ -1,8 +1,9 @@
 import JSON
 
 /// What `vmm features` tells a manager (runtime-spec features.md): only what
-/// vmm really does. Isolation is the VM, so no namespaces, cgroups, seccomp
-/// or LSM are applied inside the guest (yet), and no hooks run.
+/// vmm really does. Isolation is the VM; inside it the process gets its own
+/// pid, mount, uts and ipc namespaces and its capability sets; no cgroups,
+/// seccomp or LSM are applied in the guest (yet); hooks run on the host.
 public enum RuntimeFeatures {
     public static let ociVersionMin = "1.0.0"
 
@@ -11,13 +12,14 @@ public enum RuntimeFeatures {
         return .object([
             ("ociVersionMin", .string(ociVersionMin)),
             ("ociVersionMax", .string(ContainerState.ociVersion)),
-            ("hooks", .array([])),
+            ("hooks", .array(Hooks.Stage.allCases.map { .string($0.rawValue) })),
             // The options MountTranslation turns into mount(2) flags in the
             // guest (tmpfs, proc, sysfs, devpts, mqueue and bind mounts).
             ("mountOptions", .array(MountTranslation.supportedOptions.map { .string($0) })),
             ("linux", .object([
-                ("namespaces", .array([])),
-                ("capabilities", .array([])),
+                // What init makes for every container in the guest.
+                ("namespaces", .array(["pid", "mount", "uts", "ipc"].map { .string($0) })),
+                ("capabilities", .array(CapabilityNames.all.map { .string($0) })),
                 ("cgroup", .object(["v1", "v2", "systemd", "systemdUser", "rdma"].map { ($0, .bool(false)) })),
                 ("seccomp", disabled),
                 ("apparmor", disabled),

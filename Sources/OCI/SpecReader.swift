@@ -17,6 +17,7 @@ struct SpecReader {
         var binds: [HostBind]
         var size: VMSize
         var annotations: [(String, String)]
+        var hooks: Hooks
     }
 
     init(json: JSONValue, file: String) {
@@ -34,13 +35,14 @@ struct SpecReader {
         process.hostname = try optionalString(json["hostname"], "hostname")
         let mounts = try MountTranslation.mounts(json["mounts"], into: process, file: file, bundle: bundle, warnings: &warnings)
         process = mounts.process
-        if json["hooks"] != nil { warnings.append("\(file): hooks are not run (no host-side hooks for a VM yet)") }
+        let hooks = try Hooks.read(json["hooks"], file: file)
         var size = VMSize()
         if let linux = json["linux"] {
             size = try readResources(linux["resources"])
             process.mounts += try pathRules(linux)
             try readNamespaces(linux["namespaces"])
-            let applied: Set<String> = ["cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "sysctl", "rootfsPropagation"]
+            process.sysctls = try readSysctls(linux["sysctl"])
+            let applied: Set<String> = ["cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "rootfsPropagation"]
             let ignored = linux.keys.filter { applied.contains($0) }
             if !ignored.isEmpty {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
@@ -50,7 +52,7 @@ struct SpecReader {
         if case .object(let members) = json["annotations"] ?? .null {
             annotations = members.compactMap { if case .string(let text) = $0.1 { ($0.0, text) } else { nil } }
         }
-        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, size: size, annotations: annotations)
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, size: size, annotations: annotations, hooks: hooks)
     }
 
     mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {
@@ -84,10 +86,60 @@ struct SpecReader {
                     hard: try uint64(entry["hard"], "process.rlimits[\(index)].hard")))
             }
         }
-        for ignored in ["capabilities", "apparmorProfile", "selinuxLabel", "noNewPrivileges", "oomScoreAdj", "ioPriority", "scheduler"] where json[ignored] != nil {
+        process.capabilities = try readCapabilities(json["capabilities"])
+        process.noNewPrivileges = try bool(json["noNewPrivileges"], "process.noNewPrivileges") ?? false
+        if let value = json["oomScoreAdj"], value != .null {
+            guard case .number(let text) = value, let adjustment = Int32(text), ProcessDescription.oomScoreAdjustmentRange.contains(adjustment) else {
+                throw fail("process.oomScoreAdj is not an integer from -1000 to 1000")
+            }
+            process.oomScoreAdjustment = adjustment
+        }
+        for ignored in ["apparmorProfile", "selinuxLabel", "ioPriority", "scheduler"] where json[ignored] != nil {
             warnings.append("\(file): process.\(ignored) is not applied inside the VM yet")
         }
         return process
+    }
+
+    /// process.capabilities: each set a list of CAP_* names. A name the
+    /// guest kernel does not know is left out with a warning, as runc does.
+    mutating func readCapabilities(_ value: JSONValue?) throws(BundleError) -> ProcessDescription.Capabilities? {
+        guard let value, value != .null else { return nil }
+        guard case .object = value else { throw fail("process.capabilities is not an object") }
+        var capabilities = ProcessDescription.Capabilities()
+        var unknown: [String] = []
+        let sets: [(String, WritableKeyPath<ProcessDescription.Capabilities, UInt64>)] = [
+            ("bounding", \.bounding), ("effective", \.effective), ("permitted", \.permitted), ("inheritable", \.inheritable), ("ambient", \.ambient),
+        ]
+        for (name, set) in sets {
+            guard let list = value[name], list != .null else { continue }
+            for capability in try stringArray(list, "process.capabilities.\(name)") {
+                guard let number = CapabilityNames.number(of: capability) else {
+                    if !unknown.contains(capability) { unknown.append(capability) }
+                    continue
+                }
+                capabilities[keyPath: set] |= 1 << UInt64(number)
+            }
+        }
+        if !unknown.isEmpty {
+            warnings.append("\(file): process.capabilities: unknown \(unknown.joined(separator: ", ")) left out")
+        }
+        return capabilities
+    }
+
+    /// linux.sysctl: every key is set in the guest, whose kernel is the
+    /// container's alone (so, as with Kata, not only the namespaced ones).
+    func readSysctls(_ value: JSONValue?) throws(BundleError) -> [ProcessDescription.Sysctl] {
+        guard let value, value != .null else { return [] }
+        guard case .object(let members) = value else { throw fail("linux.sysctl is not an object") }
+        var sysctls: [ProcessDescription.Sysctl] = []
+        for (key, entry) in members {
+            guard case .string(let text) = entry else { throw fail("linux.sysctl.\(key) is not a string") }
+            guard ProcessDescription.Sysctl.isValidKey(key) else {
+                throw fail("linux.sysctl key '\(key)' is not dot-separated names (no '/', none empty)")
+            }
+            sysctls.append(.init(key: key, value: text))
+        }
+        return sysctls
     }
 
     /// The process always gets its own PID, mount, UTS and IPC namespaces

@@ -14,6 +14,8 @@ public struct StateDirectory: Sendable {
     public var path: String { "\(root)/\(id)" }
     public var statePath: String { "\(path)/state.json" }
     public var socketPath: String { "\(path)/monitor.sock" }
+    /// The bundle's hooks, kept for `start` and `delete` (the bundle may change meanwhile).
+    public var hooksPath: String { "\(path)/hooks.json" }
 
     /// IDs become path names: no separators, no dot-names, a sane length.
     public init(root: String, id: String) throws(BundleError) {
@@ -67,6 +69,32 @@ public struct StateDirectory: Sendable {
         }
     }
 
+    public func writeHooks(_ hooks: Hooks) throws(BundleError) {
+        let fd = open(hooksPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw BundleError("cannot write \(hooksPath): \(String(cString: strerror(errno)))") }
+        let failure = writeAll(JSONWriter.write(hooks.json), to: fd)
+        close(fd)
+        guard failure == 0 else { throw BundleError("cannot write \(hooksPath): \(String(cString: strerror(failure)))") }
+    }
+
+    /// The hooks `create` kept; none when it kept none.
+    public func readHooks() throws(BundleError) -> Hooks {
+        guard PathKind.of(hooksPath) != nil else { return Hooks() }
+        let bytes: [UInt8]
+        do {
+            bytes = try readWholeFile(hooksPath)
+        } catch {
+            throw BundleError("cannot read \(hooksPath): \(error)")
+        }
+        do {
+            return try Hooks.read(try JSONParser.parse(bytes), file: hooksPath)
+        } catch let error as BundleError {
+            throw error
+        } catch {
+            throw BundleError("\(hooksPath) is damaged: \(error)")
+        }
+    }
+
     /// Removes what vmm put there (state, socket, virtiofsd's runtime
     /// directories), then the directory itself.
     public func remove() {
@@ -82,6 +110,7 @@ public struct StateDirectory: Sendable {
         unlink(statePath)
         unlink(statePath + ".new")
         unlink(socketPath)
+        unlink(hooksPath)
         rmdir(path)
     }
 }

@@ -34,8 +34,22 @@ public struct Container {
         return state
     }
 
+    /// startContainer hooks, the process, poststart hooks; a failing hook
+    /// ends the container, as under runc.
     public func start() throws(CommandFailure) {
-        try send(.start, when: [.created], otherwise: "not created")
+        let state = try state()
+        guard state.status == .created else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue), not created") }
+        let runner = try hookRunner(state)
+        do {
+            try runner.run(.startContainer, state: state)
+            try send(.start, when: [.created], otherwise: "not created")
+            var started = state
+            started.status = .running  // the process may already have ended: poststart still sees it started
+            try runner.run(.poststart, state: started)
+        } catch {
+            end(state.pid)
+            throw error
+        }
     }
 
     public func pause() throws(CommandFailure) {
@@ -55,15 +69,33 @@ public struct Container {
         try expectOK(OCISocket.send(.kill(signal: signal), to: directory.socketPath))
     }
 
+    /// poststop hooks run once the container is gone; their failure is
+    /// delete's error, as under runc.
     public func delete(force: Bool) throws(CommandFailure) {
-        let state = try state()
+        var state = try state()
         if state.status != .stopped {
             guard force else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue): stop it first, or delete --force") }
-            // The monitor owns the VM and virtiofsd (tethered to it): both go with it.
-            Glibc.kill(state.pid, SIGKILL)
-            ProcessLiveness.waitForExit(state.pid)
+            end(state.pid)
         }
+        let runner = Result { () throws(CommandFailure) in try hookRunner(state) }
         directory.remove()
+        state.status = .stopped
+        try runner.get().run(.poststop, state: state)
+    }
+
+    /// The monitor owns the VM and virtiofsd (tethered to it): both go with it.
+    func end(_ monitor: Int32) {
+        Glibc.kill(monitor, SIGKILL)
+        ProcessLiveness.waitForExit(monitor)
+    }
+
+    /// The hooks `create` kept, run from the bundle directory.
+    func hookRunner(_ state: ContainerState) throws(CommandFailure) -> HookRunner {
+        do {
+            return HookRunner(hooks: try directory.readHooks(), source: state.bundle + "/config.json", directory: state.bundle)
+        } catch {
+            throw CommandFailure(message: error.description)
+        }
     }
 
     func send(_ request: MonitorRequest, when allowed: [ContainerState.Status], otherwise: String) throws(CommandFailure) {

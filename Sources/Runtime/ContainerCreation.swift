@@ -24,12 +24,21 @@ public struct ContainerCreation {
     /// Returns once the container is created; throws the one line otherwise.
     public func create() throws(CommandFailure) {
         let directory: StateDirectory
+        let loaded: Bundle
         do {
             directory = try StateDirectory(root: root, id: id)
-            _ = try Bundle.load(bundle)  // one-line errors before anything exists
+            loaded = try Bundle.load(bundle)  // one-line errors before anything exists
             try directory.create()
         } catch {
             throw CommandFailure(message: error.description)
+        }
+        if !loaded.hooks.isEmpty {
+            do {
+                try directory.writeHooks(loaded.hooks)
+            } catch {
+                directory.remove()
+                throw CommandFailure(message: error.description)
+            }
         }
         let (monitor, reply) = startMonitor()
         guard monitor > 0 else {
@@ -43,16 +52,41 @@ public struct ContainerCreation {
             let reason = reply.hasPrefix("error: ") ? String(reply.dropFirst(7)) : "the monitor exited before the container was created (wait status \(status))"
             throw CommandFailure(message: reason)
         }
+        do {
+            try runCreateHooks(loaded, directory: directory, monitor: monitor)
+        } catch {
+            end(monitor, directory)
+            throw error
+        }
         guard let pidFile else { return }
         let fd = open(pidFile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0, writeAll("\(monitor)", to: fd) == 0 else {
             let reason = String(cString: strerror(errno))
-            kill(monitor, SIGKILL)
-            waitpid(monitor, nil, 0)
-            directory.remove()
+            end(monitor, directory)
             throw CommandFailure(message: "cannot write the pid file \(pidFile): \(reason)")
         }
         close(fd)
+    }
+
+    /// prestart, createRuntime and createContainer, in that order, once the
+    /// VM is ready for the process (runtime-spec: after the environment is
+    /// made, before start); the state they read says "creating".
+    func runCreateHooks(_ loaded: Bundle, directory: StateDirectory, monitor: pid_t) throws(CommandFailure) {
+        guard !loaded.hooks.isEmpty else { return }
+        var state = ContainerState(id: id, status: .creating, pid: monitor, bundle: bundle)
+        state.annotations = loaded.annotations
+        let runner = HookRunner(hooks: loaded.hooks, source: loaded.configPath, directory: bundle)
+        for stage in [Hooks.Stage.prestart, .createRuntime, .createContainer] {
+            try runner.run(stage, state: state)
+        }
+    }
+
+    /// A failed create leaves nothing: the monitor (and with it the VM and
+    /// virtiofsd) and the state directory go.
+    func end(_ monitor: pid_t, _ directory: StateDirectory) {
+        kill(monitor, SIGKILL)
+        waitpid(monitor, nil, 0)
+        directory.remove()
     }
 
     /// The monitor's command line after the executable.

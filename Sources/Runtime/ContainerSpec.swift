@@ -58,6 +58,9 @@ public struct ContainerSpec {
                 throw CommandFailure(message: error.description)
             }
             spec = ContainerSpec(bundle: bundle)
+            if !bundle.hooks.isEmpty {
+                spec.warnings.append("\(bundle.configPath): hooks are not run by vmm run (vmm create, start and delete run them)")
+            }
             if !request.command.isEmpty { spec.process.arguments = request.command }
         } else {
             guard !request.command.isEmpty else {

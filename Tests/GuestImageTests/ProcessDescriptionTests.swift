@@ -24,6 +24,10 @@ struct ProcessDescriptionTests {
         ]
         description.umask = 0o022
         description.bindShare = "vmm-binds"
+        description.capabilities = .init(bounding: 1 << 40 | 1, effective: 1 << 21, permitted: 0xFF, inheritable: 0, ambient: 1 << 10)
+        description.noNewPrivileges = true
+        description.oomScoreAdjustment = -999
+        description.sysctls = [.init(key: "kernel.msgmax", value: "8192"), .init(key: "net.ipv4.ip_forward", value: "1")]
         return description
     }
 
@@ -57,6 +61,14 @@ struct ProcessDescriptionTests {
         var umask = ProcessDescription(arguments: ["sh"])
         umask.umask = 0o1777
         #expect(throws: ProcessDescription.ValidationError.umaskTooWide(0o1777)) { try umask.encoded() }
+        var oom = ProcessDescription(arguments: ["sh"])
+        oom.oomScoreAdjustment = 1001
+        #expect(throws: ProcessDescription.ValidationError.oomScoreAdjustment(1001)) { try oom.encoded() }
+        for key in ["", "kernel/msgmax", "..", ".a", "a.", "a..b"] {
+            var sysctl = ProcessDescription(arguments: ["sh"])
+            sysctl.sysctls = [.init(key: key, value: "1")]
+            #expect(throws: ProcessDescription.ValidationError.sysctlKey(key)) { try sysctl.encoded() }
+        }
     }
 
     /// init's own parser (guest/src/process_description.c, via
@@ -95,6 +107,12 @@ struct ProcessDescriptionTests {
         }
         if let umask = d.umask { lines.append("umask \(String(umask, radix: 8))") }
         lines.append("binds \(d.bindShare.map(escaped) ?? "(null)")")
+        if let c = d.capabilities {
+            lines.append("caps " + [c.bounding, c.effective, c.permitted, c.inheritable, c.ambient].map { String($0, radix: 16) }.joined(separator: " "))
+        }
+        lines.append("no_new_privs \(d.noNewPrivileges ? 1 : 0)")
+        if let adjustment = d.oomScoreAdjustment { lines.append("oom_score_adj \(adjustment)") }
+        for sysctl in d.sysctls { lines += ["sysctl.key \(escaped(sysctl.key))", "sysctl.value \(escaped(sysctl.value))"] }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -58,6 +58,13 @@ struct ProcessDescriptionVectorTests {
             description.mounts = [.init(type: arguments[0], source: arguments[1], target: arguments[2], flags: flags, data: arguments[4])]
         case ("umask", 1): description.umask = UInt32(arguments[0], radix: 8)
         case ("binds", 1): description.bindShare = arguments[0]
+        case ("caps", 5):
+            let sets = arguments.compactMap { UInt64($0) }
+            guard sets.count == 5 else { return nil }
+            description.capabilities = .init(bounding: sets[0], effective: sets[1], permitted: sets[2], inheritable: sets[3], ambient: sets[4])
+        case ("no_new_privileges", 0): description.noNewPrivileges = true
+        case ("oom_score_adj", 1): description.oomScoreAdjustment = Int32(arguments[0])
+        case ("sysctl", 2): description.sysctls = [.init(key: arguments[0], value: arguments[1])]
         default: return nil
         }
         return description
@@ -65,8 +72,9 @@ struct ProcessDescriptionVectorTests {
 
     @Test func theFileHasEveryRecordKind() {
         let kinds = Set(Self.vectors.compactMap(\.words.first))
-        #expect(kinds == ["magic", "arg", "env", "cwd", "uid", "gid", "groups", "hostname", "rlimit", "terminal", "rootfs", "mount", "umask", "binds"])
-        #expect(ProcessDescription.Tag.bindShare.rawValue == 13, "a new record kind needs its line in guest/process-vectors.txt")
+        #expect(kinds == ["magic", "arg", "env", "cwd", "uid", "gid", "groups", "hostname", "rlimit", "terminal", "rootfs", "mount", "umask", "binds",
+                          "caps", "no_new_privileges", "oom_score_adj", "sysctl"])
+        #expect(ProcessDescription.Tag.sysctl.rawValue == 17, "a new record kind needs its line in guest/process-vectors.txt")
     }
 
     @Test(arguments: vectors.filter { $0.words != ["magic"] })

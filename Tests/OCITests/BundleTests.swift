@@ -99,6 +99,44 @@ struct BundleTests {
         #expect(!bundle.warnings.contains { $0.contains("maskedPaths") || $0.contains("readonlyPaths") })
     }
 
+    @Test func capabilitiesNoNewPrivilegesOOMAndSysctlsReachTheProcess() throws {
+        let directory = try makeBundle(#"""
+        {"process": {"args": ["sh"], "cwd": "/", "noNewPrivileges": true, "oomScoreAdj": -17,
+          "capabilities": {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_BOGUS"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
+                           "inheritable": [], "ambient": ["CAP_CHECKPOINT_RESTORE", "CAP_NEWER"]}},
+         "root": {"path": "rootfs"}, "linux": {"sysctl": {"kernel.msgmax": "8192", "net.ipv4.ip_forward": "1"}}}
+        """#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = try Bundle.load(directory)
+        let chown: UInt64 = 1 << 0, kill: UInt64 = 1 << 5, checkpointRestore: UInt64 = 1 << 40
+        #expect(bundle.process.capabilities == .init(bounding: chown | kill, effective: kill, permitted: kill | chown, inheritable: 0, ambient: checkpointRestore))
+        #expect(bundle.process.noNewPrivileges)
+        #expect(bundle.process.oomScoreAdjustment == -17)
+        #expect(bundle.process.sysctls == [.init(key: "kernel.msgmax", value: "8192"), .init(key: "net.ipv4.ip_forward", value: "1")])
+        #expect(bundle.warnings == ["\(directory)/config.json: process.capabilities: unknown CAP_BOGUS, CAP_NEWER left out"])
+    }
+
+    @Test func hooksAreReadPerStageInOrderAndSurviveTheStoredCopy() throws {
+        let directory = try makeBundle(#"""
+        {"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {
+          "createRuntime": [{"path": "/bin/a", "args": ["a", "1"], "env": ["X=y"], "timeout": 5}, {"path": "/bin/b"}],
+          "poststop": [{"path": "/bin/c"}]}}
+        """#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let hooks = try Bundle.load(directory).hooks
+        #expect(hooks[.createRuntime] == [.init(path: "/bin/a", arguments: ["a", "1"], environment: ["X=y"], timeout: 5), .init(path: "/bin/b")])
+        #expect(hooks[.poststop] == [.init(path: "/bin/c")])
+        #expect(hooks[.prestart].isEmpty)
+        #expect(try Hooks.read(hooks.json, file: "hooks.json") == hooks)
+    }
+
+    @Test func withoutCapabilitiesTheProcessKeepsRootsSets() throws {
+        let directory = try makeBundle(#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}}"#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let process = try Bundle.load(directory).process
+        #expect(process.capabilities == nil && !process.noNewPrivileges && process.oomScoreAdjustment == nil && process.sysctls.isEmpty)
+    }
+
     @Test func whatIsNotAppliedIsReportedOnce() throws {
         let directory = try makeBundle(fullConfig)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -107,7 +145,7 @@ struct BundleTests {
         #expect(warnings.contains("\(config): mounts not made in the VM: /sys/fs/cgroup (type cgroup)"))
         #expect(warnings.contains("\(config): linux.seccomp not applied (the VM is the isolation boundary)"))
         #expect(warnings.contains("\(config): linux.namespaces not applied in the VM: network (joining /run/netns/x), user (the process gets its own pid, mount, uts and ipc namespaces)"))
-        #expect(warnings.contains("\(config): process.capabilities is not applied inside the VM yet"))
+        #expect(!warnings.contains { $0.contains("capabilities") || $0.contains("noNewPrivileges") })
         #expect(Set(warnings).count == warnings.count, "each once")
     }
 
@@ -125,6 +163,19 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/d", "type": "bind", "source": "/tmp", "options": ["rbind", "size=1m"]}]}"#, "mounts[0] (bind to /d): option size=1m is not a bind mount option"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"maskedPaths": ["proc/kcore"]}}"#, "linux.maskedPaths[0] 'proc/kcore' is not an absolute path"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"readonlyPaths": [1]}}"#, "linux.readonlyPaths[0] is not a string"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "capabilities": ["CAP_KILL"]}, "root": {"path": "rootfs"}}"#, "process.capabilities is not an object"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "capabilities": {"bounding": "CAP_KILL"}}, "root": {"path": "rootfs"}}"#, "process.capabilities.bounding is not an array"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "noNewPrivileges": 1}, "root": {"path": "rootfs"}}"#, "process.noNewPrivileges is not true or false"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "oomScoreAdj": 1001}, "root": {"path": "rootfs"}}"#, "process.oomScoreAdj is not an integer from -1000 to 1000"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "oomScoreAdj": "5"}, "root": {"path": "rootfs"}}"#, "process.oomScoreAdj is not an integer from -1000 to 1000"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"sysctl": {"kernel.msgmax": 8192}}}"#, "linux.sysctl.kernel.msgmax is not a string"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"sysctl": {"../../etc/x": "1"}}}"#, "linux.sysctl key '../../etc/x' is not dot-separated names (no '/', none empty)"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"sysctl": ["a"]}}"#, "linux.sysctl is not an object"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestart": [{"path": "hook"}]}}"#, "hooks.prestart[0].path 'hook' is not an absolute path"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestart": [{"args": ["x"]}]}}"#, "hooks.prestart[0].path is missing or not a string"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststart": [{"path": "/x", "timeout": 0}]}}"#, "hooks.poststart[0].timeout is not a positive number of seconds"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststop": [{"path": "/x", "env": "A=b"}]}}"#, "hooks.poststop[0].env is not an array"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestop": []}}"#, "hooks.prestop is not a hook stage"),
     ])
     func badConfigsNameTheFileAndTheField(config: String, message: String) throws {
         let directory = try makeBundle(config)

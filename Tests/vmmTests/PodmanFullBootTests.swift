@@ -275,3 +275,48 @@ extension PodmanFullBootTests {
         #expect(result.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } == ["sys-read-only", "0", "0", "var-read-only"])
     }
 }
+
+extension PodmanFullBootTests {
+    /// `--cap-drop ALL --cap-add CAP_KILL` leaves CAP_KILL alone (and chown
+    /// is refused), `--security-opt no-new-privileges`, `--oom-score-adj`
+    /// and an IPC sysctl, set before podman's read-only /proc/sys.
+    @Test func capabilitiesNoNewPrivilegesOOMScoreAndSysctlsApply() throws {
+        let script = """
+            grep -E '^(CapEff|CapBnd|NoNewPrivs)' /proc/self/status | tr -d '\\t'
+            cat /proc/self/oom_score_adj /proc/sys/kernel/msgmax
+            touch /tmp/f; chown 1 /tmp/f 2>/dev/null || echo chown-refused
+            echo 1 > /proc/sys/kernel/msgmax 2>/dev/null || echo sysctl-write-refused
+            """
+        let result = try run(["--rm", "--cap-drop", "ALL", "--cap-add", "CAP_KILL", "--security-opt", "no-new-privileges",
+                              "--oom-score-adj", "300", "--sysctl", "kernel.msgmax=12345"], ["sh", "-c", script])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.split(separator: "\n") == [
+            "CapEff:0000000000000020", "CapBnd:0000000000000020", "NoNewPrivs:1", "300", "12345", "chown-refused", "sysctl-write-refused",
+        ])
+    }
+}
+
+extension PodmanFullBootTests {
+    /// An OCI hook from `--hooks-dir` (podman puts it in config.json): its
+    /// prestart and poststop stages run on the host with the state.
+    @Test func hooksFromAHooksDirRunOnTheHost() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-hooks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for stage in ["prestart", "poststop"] {
+            let hook = """
+                {"version": "1.0.0", "hook": {"path": "/bin/sh", "args": ["sh", "-c", "cat > \(directory.path)/\(stage).json"]},
+                 "when": {"always": true}, "stages": ["\(stage)"]}
+                """
+            try Data(hook.utf8).write(to: directory.appendingPathComponent("\(stage).json.hook").appendingPathExtension("json"))
+        }
+        let name = Podman.uniqueName("vmm-hooks")
+        let result = try run(["--rm", "--name", name, "--hooks-dir", directory.path], ["echo", "ran"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "ran\n")
+        let prestart = (try? String(contentsOf: directory.appendingPathComponent("prestart.json"), encoding: .utf8)) ?? ""
+        #expect(prestart.contains(#""status":"creating""#), "prestart saw the state: \(prestart)")
+        let poststop = (try? String(contentsOf: directory.appendingPathComponent("poststop.json"), encoding: .utf8)) ?? ""
+        #expect(poststop.contains(#""status":"stopped""#), "poststop ran at delete: \(poststop)")
+    }
+}

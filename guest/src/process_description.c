@@ -29,8 +29,12 @@ struct mount_fields {
     uint32_t flags;
 };
 
+struct sysctl_fields {
+    struct span key, value;
+};
+
 struct counts {
-    size_t args, envs, rlimits, mounts;
+    size_t args, envs, rlimits, mounts, sysctls;
 };
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -104,6 +108,28 @@ static const char *split_mount(struct span v, struct mount_fields *m)
     return NULL;
 }
 
+/* SYSCTL: key, value (u16 len + bytes each); nothing after. The key is
+ * dot-separated names, none empty and none holding a '/', so the path it
+ * becomes stays under /proc/sys. */
+static const char *split_sysctl(struct span v, struct sysctl_fields *f)
+{
+    struct span rest = v;
+    if (!take_field(&rest, &f->key) || !take_field(&rest, &f->value))
+        return "SYSCTL field runs past the end of the record";
+    if (rest.n != 0)
+        return "SYSCTL record has bytes after its value";
+    if (has_nul(f->key) || has_nul(f->value))
+        return "SYSCTL field contains a NUL byte";
+    if (f->key.n == 0 || memchr(f->key.p, '/', f->key.n))
+        return "SYSCTL key must be dot-separated names without '/'";
+    for (size_t i = 0; i < f->key.n; i++) {
+        bool boundary = i == 0 || f->key.p[i - 1] == '.';
+        if (f->key.p[i] == '.' && (boundary || i == f->key.n - 1))
+            return "SYSCTL key has an empty name";
+    }
+    return NULL;
+}
+
 /* Tags that may appear at most once, as a bit per tag. */
 static bool is_single(uint16_t tag)
 {
@@ -117,6 +143,9 @@ static bool is_single(uint16_t tag)
     case PD_ROOTFS:
     case PD_UMASK:
     case PD_BINDS:
+    case PD_CAPS:
+    case PD_NO_NEW_PRIVS:
+    case PD_OOM_SCORE_ADJ:
         return true;
     default:
         return false;
@@ -127,6 +156,7 @@ static const char *tag_name(uint16_t tag)
 {
     static const char *const names[] = {
         "?", "ARG", "ENV", "CWD", "UID", "GID", "GROUPS", "HOSTNAME", "RLIMIT", "TERMINAL", "ROOTFS", "MOUNT", "UMASK", "BINDS",
+        "CAPS", "NO_NEW_PRIVS", "OOM_SCORE_ADJ", "SYSCTL",
     };
     return tag < sizeof names / sizeof names[0] ? names[tag] : "unknown";
 }
@@ -189,6 +219,27 @@ static const char *check_record(const struct record *r, struct counts *c)
         if (v.n != 4)
             return "UMASK must be 4 bytes (u32)";
         return le32_get(v.p) <= 0777 ? NULL : "UMASK must be at most 0777";
+    case PD_CAPS:
+        return v.n == 8 * PD_CAP_SETS ? NULL
+                                      : "CAPS must be 40 bytes (u64 bounding, effective, permitted, inheritable, ambient)";
+    case PD_NO_NEW_PRIVS:
+        if (v.n != 1)
+            return "NO_NEW_PRIVS must be 1 byte";
+        return v.p[0] <= 1 ? NULL : "NO_NEW_PRIVS must be 0 or 1";
+    case PD_OOM_SCORE_ADJ: {
+        if (v.n != 4)
+            return "OOM_SCORE_ADJ must be 4 bytes (i32)";
+        int32_t adj = (int32_t)le32_get(v.p);
+        return adj >= PD_OOM_SCORE_ADJ_MIN && adj <= PD_OOM_SCORE_ADJ_MAX ? NULL
+                                                                          : "OOM_SCORE_ADJ must be from -1000 to 1000";
+    }
+    case PD_SYSCTL: {
+        struct sysctl_fields f;
+        const char *why = split_sysctl(v, &f);
+        if (!why)
+            c->sysctls++;
+        return why;
+    }
     default:
         return NULL; /* unknown: skipped, for forward compatibility */
     }
@@ -284,6 +335,25 @@ static bool fill(const uint8_t *data, size_t len, struct process_description *pd
         case PD_BINDS:
             ok = (pd->binds_tag = dup_span(v)) != NULL;
             break;
+        case PD_CAPS:
+            pd->has_caps = true;
+            for (int set = 0; set < PD_CAP_SETS; set++)
+                pd->caps[set] = le64_get(v.p + 8 * set);
+            break;
+        case PD_NO_NEW_PRIVS:
+            pd->no_new_privs = v.p[0] == 1;
+            break;
+        case PD_OOM_SCORE_ADJ:
+            pd->has_oom_score_adj = true;
+            pd->oom_score_adj = (int32_t)le32_get(v.p);
+            break;
+        case PD_SYSCTL: {
+            struct sysctl_fields f;
+            split_sysctl(v, &f);
+            struct pd_sysctl *ps = &pd->sysctls[pd->nsysctls++];
+            ok = (ps->key = dup_span(f.key)) != NULL && (ps->value = dup_span(f.value)) != NULL;
+            break;
+        }
         default:
             break;
         }
@@ -331,7 +401,8 @@ int process_description_parse(const uint8_t *data, size_t len, struct process_de
     pd->envp = calloc(c.envs + 1, sizeof *pd->envp);
     pd->rlimits = calloc(c.rlimits ? c.rlimits : 1, sizeof *pd->rlimits);
     pd->mounts = calloc(c.mounts ? c.mounts : 1, sizeof *pd->mounts);
-    if (!pd->argv || !pd->envp || !pd->rlimits || !pd->mounts || !fill(data, len, pd) ||
+    pd->sysctls = calloc(c.sysctls ? c.sysctls : 1, sizeof *pd->sysctls);
+    if (!pd->argv || !pd->envp || !pd->rlimits || !pd->mounts || !pd->sysctls || !fill(data, len, pd) ||
         (!pd->cwd && !(pd->cwd = dup_span((struct span){(const uint8_t *)"/", 1})))) {
         process_description_free(pd);
         fail(err, errlen, "out of memory reading the process description (%zu bytes)", len);
@@ -352,6 +423,11 @@ void process_description_free(struct process_description *pd)
         free(pd->mounts[i].target);
         free(pd->mounts[i].data);
     }
+    for (size_t i = 0; pd->sysctls && i < pd->nsysctls; i++) {
+        free(pd->sysctls[i].key);
+        free(pd->sysctls[i].value);
+    }
+    free(pd->sysctls);
     free(pd->argv);
     free(pd->envp);
     free(pd->cwd);

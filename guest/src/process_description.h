@@ -27,11 +27,26 @@ enum pd_tag {
     PD_MOUNT = 11,
     PD_UMASK = 12,
     PD_BINDS = 13,
+    PD_CAPS = 14,
+    PD_NO_NEW_PRIVS = 15,
+    PD_OOM_SCORE_ADJ = 16,
+    PD_SYSCTL = 17,
 };
+
+/* The capability sets, a bit per CAP_* number (as in capget/capset). */
+enum pd_cap_set { PD_CAP_BOUNDING, PD_CAP_EFFECTIVE, PD_CAP_PERMITTED, PD_CAP_INHERITABLE, PD_CAP_AMBIENT, PD_CAP_SETS };
+
+#define PD_OOM_SCORE_ADJ_MIN (-1000)
+#define PD_OOM_SCORE_ADJ_MAX 1000
 
 struct pd_rlimit {
     uint32_t resource;
     uint64_t soft, hard;
+};
+
+/* A key such as kernel.msgmax: written to /proc/sys/kernel/msgmax. */
+struct pd_sysctl {
+    char *key, *value;
 };
 
 /* Empty strings in a MOUNT record become NULL (mount(2)'s "not given"). */
@@ -60,6 +75,13 @@ struct process_description {
     bool has_umask;
     uint32_t umask;
     char *binds_tag; /* NULL: no host bind mounts (a MOUNT's relative source names an entry of this share) */
+    bool has_caps; /* false: the capabilities are left as root's */
+    uint64_t caps[PD_CAP_SETS];
+    bool no_new_privs;
+    bool has_oom_score_adj;
+    int32_t oom_score_adj;
+    struct pd_sysctl *sysctls;
+    size_t nsysctls;
 };
 
 /*

@@ -20,6 +20,7 @@
 
 #include "markers.h"
 #include "mounts.h"
+#include "privileges.h"
 
 /* The child tells the parent why it could not exec through a close-on-exec pipe: EOF means execve worked. */
 static noreturn void child_fail(int report, const char *fmt, ...)
@@ -120,6 +121,9 @@ static noreturn void child(const struct process_description *pd, const struct sp
     if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
         child_fail(report, "mount its own /proc");
     char err[512];
+    /* Sysctls before the read-only /proc rules, as runc orders them. */
+    if (privileges_sysctls(pd, err, sizeof err) < 0 || privileges_oom_score_adj(pd, err, sizeof err) < 0)
+        child_fail(report, "%s", err);
     if (mounts_apply_under(pd->mounts, pd->nmounts, "/proc/", err, sizeof err) < 0)
         child_fail(report, "%s", err);
     setup_stdio(io, report);
@@ -137,12 +141,16 @@ static noreturn void child(const struct process_description *pd, const struct sp
     /* As root, so a cwd the user cannot search still works, as with other runtimes. */
     if (chdir(pd->cwd) < 0)
         child_fail(report, "chdir %s", pd->cwd);
+    if (privileges_before_setuid(pd, err, sizeof err) < 0)
+        child_fail(report, "%s", err);
     if (setgroups(pd->ngroups, (const gid_t *)pd->groups) < 0)
         child_fail(report, "setgroups (%zu groups)", pd->ngroups);
     if (setgid(pd->gid) < 0)
         child_fail(report, "setgid %u", pd->gid);
     if (setuid(pd->uid) < 0)
         child_fail(report, "setuid %u", pd->uid);
+    if (privileges_after_setuid(pd, err, sizeof err) < 0)
+        child_fail(report, "%s", err);
 
     marker(MARKER_EXEC);
     markers_release();

@@ -423,8 +423,108 @@ static void fuzz(void)
     CHECK(ok);
 }
 
+/* A SYSCTL record of key and value (u16-prefixed each), for the rules below. */
+static void sysctl_record(struct builder *b, const char *key, const char *value)
+{
+    put16(b, PD_SYSCTL);
+    put32(b, (uint32_t)(4 + strlen(key) + strlen(value)));
+    put16(b, (uint16_t)strlen(key));
+    put(b, key, strlen(key));
+    put16(b, (uint16_t)strlen(value));
+    put(b, value, strlen(value));
+}
+
+static void privileges(void)
+{
+    struct builder b;
+    struct process_description pd;
+    char err[256];
+
+    /* Two sysctls in order; CAPS's five sets; the lowest OOM adjustment. */
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    sysctl_record(&b, "kernel.msgmax", "8192");
+    sysctl_record(&b, "fs.mqueue.msg_max", "");
+    put16(&b, PD_CAPS);
+    put32(&b, 40);
+    for (int set = 0; set < PD_CAP_SETS; set++)
+        put64(&b, 0x8000000000000001ull >> set);
+    u32rec(&b, PD_OOM_SCORE_ADJ, (uint32_t)-1000);
+    CHECK(parse(&b, &pd, err) == 0);
+    CHECK(pd.nsysctls == 2 && strcmp(pd.sysctls[0].key, "kernel.msgmax") == 0 && strcmp(pd.sysctls[0].value, "8192") == 0);
+    CHECK(pd.nsysctls == 2 && strcmp(pd.sysctls[1].key, "fs.mqueue.msg_max") == 0 && pd.sysctls[1].value[0] == 0);
+    CHECK(pd.has_caps && pd.caps[PD_CAP_BOUNDING] == 0x8000000000000001ull && pd.caps[PD_CAP_AMBIENT] == 0x0800000000000000ull);
+    CHECK(pd.has_oom_score_adj && pd.oom_score_adj == -1000 && !pd.no_new_privs);
+    process_description_free(&pd);
+
+    /* Without the records: root's capabilities, no adjustment. */
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    CHECK(parse(&b, &pd, err) == 0);
+    CHECK(!pd.has_caps && !pd.has_oom_score_adj && !pd.no_new_privs && pd.nsysctls == 0);
+    process_description_free(&pd);
+
+    /* A key that could leave /proc/sys, or names nothing. */
+    static const char *const bad_keys[] = {"", "kernel/msgmax", "../../etc", ".kernel", "kernel.", "kernel..msgmax", "a/../b"};
+    for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
+        begin(&b);
+        str(&b, PD_ARG, "x");
+        sysctl_record(&b, bad_keys[i], "1");
+        CHECK(fails_with(&b, "SYSCTL key"));
+    }
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    put16(&b, PD_SYSCTL);
+    put32(&b, 5);
+    put16(&b, 1);
+    put(&b, "a", 1);
+    put16(&b, 3);
+    CHECK(fails_with(&b, "SYSCTL field runs past"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    put16(&b, PD_SYSCTL);
+    put32(&b, 7);
+    put16(&b, 1);
+    put(&b, "a", 1);
+    put16(&b, 0);
+    put(&b, "zz", 2);
+    CHECK(fails_with(&b, "bytes after its value"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    sysctl_record(&b, "kernel.msgmax", "1\n");
+    b.buf[b.n - 1] = 0;
+    CHECK(fails_with(&b, "SYSCTL field contains a NUL"));
+
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    record(&b, PD_CAPS, "12345678", 8);
+    CHECK(fails_with(&b, "CAPS must be 40 bytes"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    record(&b, PD_NO_NEW_PRIVS, "\2", 1);
+    CHECK(fails_with(&b, "NO_NEW_PRIVS must be 0 or 1"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    record(&b, PD_NO_NEW_PRIVS, "\1\1", 2);
+    CHECK(fails_with(&b, "NO_NEW_PRIVS must be 1 byte"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    u32rec(&b, PD_OOM_SCORE_ADJ, 1001);
+    CHECK(fails_with(&b, "from -1000 to 1000"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    u32rec(&b, PD_OOM_SCORE_ADJ, (uint32_t)-1001);
+    CHECK(fails_with(&b, "from -1000 to 1000"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    u32rec(&b, PD_OOM_SCORE_ADJ, 1);
+    u32rec(&b, PD_OOM_SCORE_ADJ, 2);
+    CHECK(fails_with(&b, "OOM_SCORE_ADJ): may appear at most once"));
+}
+
 void test_process_description(void)
 {
+    privileges();
     minimal();
     everything();
     malformed();

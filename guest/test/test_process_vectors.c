@@ -66,6 +66,20 @@ static bool holds(const struct process_description *pd, char **w, int n)
     }
     if (strcmp(field, "binds") == 0)
         return n == 2 && is(pd->binds_tag, w[1]);
+    if (strcmp(field, "caps") == 0) {
+        if (n != 1 + PD_CAP_SETS || !pd->has_caps)
+            return false;
+        for (int set = 0; set < PD_CAP_SETS; set++)
+            if (pd->caps[set] != number(w[1 + set]))
+                return false;
+        return true;
+    }
+    if (strcmp(field, "no_new_privileges") == 0)
+        return n == 1 && pd->no_new_privs;
+    if (strcmp(field, "oom_score_adj") == 0)
+        return n == 2 && pd->has_oom_score_adj && pd->oom_score_adj == atoi(w[1]);
+    if (strcmp(field, "sysctl") == 0)
+        return n == 3 && pd->nsysctls == 1 && is(pd->sysctls[0].key, w[1]) && is(pd->sysctls[0].value, w[2]);
     if (strcmp(field, "umask") == 0)
         return n == 2 && pd->has_umask && pd->umask == strtoul(w[1], NULL, 8);
     return false;
@@ -120,5 +134,5 @@ void test_process_vectors(void)
         lines++;
     }
     fclose(f);
-    CHECK(lines >= 18);
+    CHECK(lines >= 22);
 }

@@ -253,10 +253,29 @@ def case_args(kernel, tmp):
 
 
 def case_signal(kernel, tmp):
-    run = boot(kernel, tmp, ["--", "sleep", "100"],
-               on_started=lambda send: send(message(SIGNAL, struct.pack("<i", 15))))
+    """The process is PID 1 of its own PID namespace: a signal it has no handler
+    for is ignored (SIGTERM to a bare sleep), SIGKILL still ends it, and the
+    EXITED message names the signal."""
+    def term_then_kill(send):
+        send(message(SIGNAL, struct.pack("<i", 15)))
+        time.sleep(0.3)
+        send(message(SIGNAL, struct.pack("<i", 9)))
+    run = boot(kernel, tmp, ["--", "sleep", "100"], on_started=term_then_kill)
     problems = []
-    expect_exit(problems, run, -1, 15)
+    expect_exit(problems, run, -1, 9)
+    return run, problems
+
+
+def case_signal_handled(kernel, tmp):
+    """A signal the process handles reaches its handler."""
+    script = 'trap "echo got-term; exit 5" TERM; i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done'
+    def term_once_the_trap_is_set(send):
+        time.sleep(1.0)  # a TERM before the trap is set is ignored (PID 1, no handler)
+        send(message(SIGNAL, struct.pack("<i", 15)))
+    run = boot(kernel, tmp, ["--", "sh", "-c", script], on_started=term_once_the_trap_is_set)
+    problems = []
+    expect(problems, run.stdout == b"got-term\n", f"stdout 'got-term\\n', got {run.stdout!r}")
+    expect_exit(problems, run, 5)
     return run, problems
 
 
@@ -310,6 +329,35 @@ def case_identity(kernel, tmp):
     problems = []
     want = b"bar baz\n/tmp\n1000\n1001\n1001 5 7\nvmtest\n0027\n/bin\n123\n456\n0x9\n"  # 0x9: lo up
     expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r}")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+STATUS_PRIVILEGES = "grep -E '^(Cap|NoNewPrivs)' /proc/self/status; cat /proc/self/oom_score_adj /proc/sys/kernel/msgmax"
+
+
+def case_privileges(kernel, tmp):
+    """CAPS as podman gives a user with one added capability (CAP_NET_BIND_SERVICE, 10, ambient too),
+    NO_NEW_PRIVS, OOM_SCORE_ADJ and a SYSCTL of the IPC namespace."""
+    run = boot(kernel, tmp, ["--uid", "1000", "--gid", "1000",
+                             "--caps", "bounding=5,10;effective=10;permitted=10;inheritable=10;ambient=10",
+                             "--no-new-privs", "--oom-score-adj", "-500", "--sysctl", "kernel.msgmax=12345",
+                             "--", "sh", "-c", STATUS_PRIVILEGES])
+    problems = []
+    want = (b"CapInh:\t0000000000000400\nCapPrm:\t0000000000000400\nCapEff:\t0000000000000400\n"
+            b"CapBnd:\t0000000000000420\nCapAmb:\t0000000000000400\nNoNewPrivs:\t1\n-500\n12345\n")
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r} (stderr {run.stderr!r}, error {run.error()!r})")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_no_capabilities(kernel, tmp):
+    """Empty CAPS for root (--cap-drop ALL): nothing effective after the exec, an empty bounding set."""
+    run = boot(kernel, tmp, ["--caps", "", "--", "sh", "-c", STATUS_PRIVILEGES])
+    problems = []
+    want = b"".join(f"{name}:\t0000000000000000\n".encode() for name in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb"))
+    want += b"NoNewPrivs:\t0\n0\n"
+    expect(problems, run.stdout.startswith(want), f"stdout starts {want!r}, got {run.stdout!r} (error {run.error()!r})")
     expect_exit(problems, run, 0)
     return run, problems
 
@@ -373,7 +421,8 @@ def case_rootfs(kernel, tmp):
     return run, problems
 
 
-CASES = [case_basic, case_args, case_signal, case_signal_before_start, case_forward, case_reap, case_stdin, case_identity, case_terminal, case_exec_error,
+CASES = [case_basic, case_args, case_signal, case_signal_handled, case_signal_before_start, case_forward, case_reap, case_stdin, case_identity, case_privileges,
+         case_no_capabilities, case_terminal, case_exec_error,
          case_malformed, case_rootfs]
 
 

@@ -56,6 +56,16 @@ int main(int argc, char **argv) {
     }
     if (pd.has_umask) printf("umask %o\n", pd.umask);
     line("binds", pd.binds_tag);
+    if (pd.has_caps)
+        printf("caps %llx %llx %llx %llx %llx\n", (unsigned long long)pd.caps[PD_CAP_BOUNDING], (unsigned long long)pd.caps[PD_CAP_EFFECTIVE],
+               (unsigned long long)pd.caps[PD_CAP_PERMITTED], (unsigned long long)pd.caps[PD_CAP_INHERITABLE],
+               (unsigned long long)pd.caps[PD_CAP_AMBIENT]);
+    printf("no_new_privs %d\n", pd.no_new_privs);
+    if (pd.has_oom_score_adj) printf("oom_score_adj %d\n", pd.oom_score_adj);
+    for (size_t i = 0; i < pd.nsysctls; i++) {
+        line("sysctl.key", pd.sysctls[i].key);
+        line("sysctl.value", pd.sysctls[i].value);
+    }
     process_description_free(&pd);
     return 0;
 }

@@ -13,7 +13,9 @@ import struct
 import sys
 
 MAGIC = b"VMMPROC1"
-ARG, ENV, CWD, UID, GID, GROUPS, HOSTNAME, RLIMIT, TERMINAL, ROOTFS, MOUNT, UMASK = range(1, 13)
+ARG, ENV, CWD, UID, GID, GROUPS, HOSTNAME, RLIMIT, TERMINAL, ROOTFS, MOUNT, UMASK, BINDS, CAPS, NO_NEW_PRIVS, \
+    OOM_SCORE_ADJ, SYSCTL = range(1, 18)
+CAP_SETS = ("bounding", "effective", "permitted", "inheritable", "ambient")
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 # Resource numbers of <sys/resource.h> on Linux (x86_64).
 RLIMITS = {
@@ -69,6 +71,18 @@ def parse_mount(spec):
             + field(b(data)))
 
 
+def parse_caps(spec):
+    # SET=N,N,...;SET=... with CAP_* numbers; a set not named is empty
+    sets = dict.fromkeys(CAP_SETS, 0)
+    for part in filter(None, spec.split(";")):
+        name, _, numbers = part.partition("=")
+        if name not in sets:
+            raise SystemExit(f"mkprocess: --caps set {name!r} is not one of {', '.join(CAP_SETS)}")
+        for number in filter(None, numbers.split(",")):
+            sets[name] |= 1 << int(number)
+    return struct.pack("<5Q", *(sets[name] for name in CAP_SETS))
+
+
 def build(opts, argv):
     out = bytearray(MAGIC)
     for arg in argv:
@@ -99,6 +113,15 @@ def build(opts, argv):
         out += record(MOUNT, parse_mount(spec))
     if opts.umask is not None:
         out += record(UMASK, struct.pack("<I", int(opts.umask, 8)))
+    if opts.caps is not None:
+        out += record(CAPS, parse_caps(opts.caps))
+    if opts.no_new_privs:
+        out += record(NO_NEW_PRIVS, b"\x01")
+    if opts.oom_score_adj is not None:
+        out += record(OOM_SCORE_ADJ, struct.pack("<i", opts.oom_score_adj))
+    for spec in opts.sysctl:
+        key, _, value = spec.partition("=")
+        out += record(SYSCTL, field(b(key)) + field(b(value)))
     return bytes(out)
 
 
@@ -123,6 +146,10 @@ def main():
     p.add_argument("--rootfs", metavar="TAG[:ro]", help="virtio-fs tag to mount as the root")
     p.add_argument("--mount", action="append", default=[], metavar="TYPE:SOURCE:TARGET[:FLAGS[:DATA]]")
     p.add_argument("--umask", metavar="OCTAL")
+    p.add_argument("--caps", metavar="SET=N,..;SET=..", help="capability sets by CAP_* number (bounding, effective, ...)")
+    p.add_argument("--no-new-privs", action="store_true")
+    p.add_argument("--oom-score-adj", type=int)
+    p.add_argument("--sysctl", action="append", default=[], metavar="KEY=VALUE")
     opts = p.parse_args(ours)
     argv = opts.arg + trailing
     if not argv:

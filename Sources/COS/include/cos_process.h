@@ -2,6 +2,7 @@
 #ifndef COS_PROCESS_H
 #define COS_PROCESS_H
 
+#include <spawn.h>
 #include <stddef.h>
 
 /// A bind mount made for one helper only, inside its own mount namespace:
@@ -28,6 +29,9 @@ int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[],
 /// Closes every descriptor from `lowest` up (close_range(2), else one by
 /// one): a long-lived process must not hold its starter's pipes open.
 void cos_close_from(int lowest);
+/// posix_spawn_file_actions_addchdir_np: the child starts in `directory`
+/// (a GNU extension Swift's Glibc module does not show).
+int cos_spawn_actions_chdir(posix_spawn_file_actions_t *actions, const char *directory);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int cos_pidfd_open(int pid);
 /// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.
