@@ -59,8 +59,8 @@ public struct ProcessDescription: Equatable, Sendable {
         }
     }
 
-    /// A kernel parameter set for the process's namespaces (`kernel.msgmax`).
-    public struct Sysctl: Equatable, Sendable {
+    /// A sysctl (`kernel.msgmax`), or a file of the container's cgroup (`pids.max`), and its value.
+    public struct Setting: Equatable, Sendable {
         public var key: String
         public var value: String
 
@@ -71,8 +71,36 @@ public struct ProcessDescription: Equatable, Sendable {
 
         /// Dot-separated names, none empty, no '/': init writes
         /// /proc/sys/<key with '/' for '.'>, which must stay under /proc/sys.
-        public static func isValidKey(_ key: String) -> Bool {
+        public static func isSysctlKey(_ key: String) -> Bool {
             !key.contains("/") && !key.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty)
+        }
+
+        /// One file name of the container's cgroup directory.
+        public static func isCgroupFile(_ key: String) -> Bool {
+            !key.isEmpty && !key.contains("/") && key != "." && key != ".."
+        }
+    }
+
+    /// A node of linux.devices, made in the container's /dev.
+    public struct Device: Equatable, Sendable {
+        /// "c", "b", "u" (a character device, unbuffered) or "p" (a FIFO).
+        public static let types: Set<String> = ["c", "b", "u", "p"]
+        public var path: String
+        public var type: String
+        public var major: UInt32 = 0
+        public var minor: UInt32 = 0
+        public var mode: UInt32 = 0o666
+        public var uid: UInt32 = 0
+        public var gid: UInt32 = 0
+
+        public init(path: String, type: String, major: UInt32 = 0, minor: UInt32 = 0, mode: UInt32 = 0o666, uid: UInt32 = 0, gid: UInt32 = 0) {
+            self.path = path
+            self.type = type
+            self.major = major
+            self.minor = minor
+            self.mode = mode
+            self.uid = uid
+            self.gid = gid
         }
     }
 
@@ -97,7 +125,10 @@ public struct ProcessDescription: Equatable, Sendable {
     public var capabilities: Capabilities?
     public var noNewPrivileges = false
     public var oomScoreAdjustment: Int32?
-    public var sysctls: [Sysctl] = []
+    public var sysctls: [Setting] = []
+    /// Files of the container's cgroup init writes (linux.resources.pids: `pids.max`).
+    public var cgroupFiles: [Setting] = []
+    public var devices: [Device] = []
 
     public init(arguments: [String]) {
         self.arguments = arguments
@@ -106,7 +137,7 @@ public struct ProcessDescription: Equatable, Sendable {
     enum Tag: UInt16 {
         case argument = 1, environment, workingDirectory, uid, gid, groups, hostname, resourceLimit
         case terminal, rootFilesystem, mount, umask, bindShare
-        case capabilities, noNewPrivileges, oomScoreAdjustment, sysctl
+        case capabilities, noNewPrivileges, oomScoreAdjustment, sysctl, device, cgroup
     }
 
     static let magic = Array("VMMPROC1".utf8)
@@ -122,6 +153,8 @@ public struct ProcessDescription: Equatable, Sendable {
         case bindEntry(String)
         case oomScoreAdjustment(Int32)
         case sysctlKey(String)
+        case cgroupFile(String)
+        case device(path: String, why: String)
 
         public var description: String {
             switch self {
@@ -133,6 +166,8 @@ public struct ProcessDescription: Equatable, Sendable {
             case .bindEntry(let name): "bind mount source '\(name)' is neither an absolute path nor an entry of the bind share"
             case .oomScoreAdjustment(let value): "oomScoreAdj \(value) is outside -1000...1000"
             case .sysctlKey(let key): "sysctl key '\(key)' is not dot-separated names (no '/', none empty)"
+            case .cgroupFile(let key): "cgroup file '\(key)' is not one file name"
+            case .device(let path, let why): "device \(path): \(why)"
             }
         }
     }
@@ -156,11 +191,23 @@ public struct ProcessDescription: Equatable, Sendable {
             throw .oomScoreAdjustment(oomScoreAdjustment)
         }
         for sysctl in sysctls {
-            guard Sysctl.isValidKey(sysctl.key) else { throw .sysctlKey(sysctl.key) }
-            for (field, value) in [("sysctl key", sysctl.key), ("sysctl value", sysctl.value)] {
+            guard Setting.isSysctlKey(sysctl.key) else { throw .sysctlKey(sysctl.key) }
+        }
+        for file in cgroupFiles {
+            guard Setting.isCgroupFile(file.key) else { throw .cgroupFile(file.key) }
+        }
+        for (kind, setting) in sysctls.map({ ("sysctl", $0) }) + cgroupFiles.map({ ("cgroup", $0) }) {
+            for (field, value) in [("\(kind) key", setting.key), ("\(kind) value", setting.value)] {
                 try clean(value, field)
                 guard value.utf8.count <= Int(UInt16.max) else { throw .fieldTooLong(field: field) }
             }
+        }
+        for device in devices {
+            try clean(device.path, "a device path")
+            guard device.path.hasPrefix("/") else { throw .notAbsolute(field: "device path", path: device.path) }
+            guard device.path.utf8.count <= Int(UInt16.max) else { throw .fieldTooLong(field: "device path") }
+            guard Device.types.contains(device.type) else { throw .device(path: device.path, why: "type '\(device.type)' is not c, b, u or p") }
+            guard device.mode <= 0o7777 else { throw .device(path: device.path, why: "mode 0\(String(device.mode, radix: 8)) is wider than 07777") }
         }
         for mount in mounts {
             for (field, value) in [("mount type", mount.type), ("mount source", mount.source), ("mount target", mount.target), ("mount options", mount.data)] {
@@ -208,6 +255,11 @@ public struct ProcessDescription: Equatable, Sendable {
         if noNewPrivileges { record(.noNewPrivileges, [1]) }
         if let oomScoreAdjustment { record(.oomScoreAdjustment, UInt32(bitPattern: oomScoreAdjustment).littleEndianBytes) }
         for sysctl in sysctls { record(.sysctl, field(sysctl.key) + field(sysctl.value)) }
+        for file in cgroupFiles { record(.cgroup, field(file.key) + field(file.value)) }
+        for device in devices {
+            let numbers = [device.major, device.minor, device.mode, device.uid, device.gid].flatMap(\.littleEndianBytes)
+            record(.device, field(device.path) + Array(device.type.utf8) + numbers)
+        }
         return bytes
     }
 }

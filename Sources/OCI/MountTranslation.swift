@@ -36,9 +36,16 @@ extension ProcessDescription {
 /// The bundle's mounts as MOUNT records for init, in config.json order:
 /// filesystems the guest kernel makes itself, and bind mounts of host
 /// paths, whose sources reach the guest through the bind share. Init
-/// already provides /proc, /sys, /dev, /dev/pts and /dev/shm.
+/// already provides /proc and /sys; a tmpfs on /dev makes the container's
+/// own /dev (guest/src/devices.c), with the devpts and tmpfs mounts under
+/// it as config.json has them.
 enum MountTranslation {
-    static let providedByInit: Set<String> = ["/proc", "/sys", "/dev", "/dev/pts", "/dev/shm"]
+    static let providedByInit: Set<String> = ["/proc", "/sys"]
+    /// The VM's devices: a host directory bound there would hide them.
+    static let deviceDirectories: Set<String> = ["/dev", "/dev/pts"]
+    /// Where podman and Docker bind a host tmpfs for shared memory: in the
+    /// VM a tmpfs of the guest's serves (a host shm cannot be shared anyway).
+    static let sharedMemory = "/dev/shm"
     static let guestFilesystems: Set<String> = ["tmpfs", "proc", "sysfs", "devpts", "mqueue"]
     /// mount(2) flags for the options that are flags; the rest is data.
     static let flagOptions: [String: UInt32] = [
@@ -53,6 +60,11 @@ enum MountTranslation {
     /// Every option honoured on the mounts vmm makes, sorted (for `vmm features`).
     static var supportedOptions: [String] {
         Set(flagOptions.keys).union(clearingOptions).subtracting(["remount"]).sorted()
+    }
+
+    /// The mount(2) flags of those `options` that are in `kept`.
+    static func flags(of options: [String], keeping kept: Set<String>) -> UInt32 {
+        options.compactMap { kept.contains($0) ? flagOptions[$0] : nil }.reduce(0, |)
     }
 
     struct Translated {
@@ -83,8 +95,20 @@ enum MountTranslation {
                 options = values.compactMap { if case .string(let text) = $0 { text } else { nil } }
             }
             let isBind = type == "bind" || options.contains("bind") || options.contains("rbind")
-            if providedByInit.contains(destination) {
+            if providedByInit.contains(destination) || (isBind && deviceDirectories.contains(destination)) {
                 if isBind { skipped.append("\(destination) (a bind over what init provides)") }
+                continue
+            }
+            if isBind && destination == sharedMemory {
+                let kept = flags(of: options, keeping: ["nosuid", "nodev", "noexec", "ro"])
+                translated.process.mounts.append(.init(type: "tmpfs", source: "shm", target: destination, flags: kept, data: "mode=1777"))
+                skipped.append("\(destination) (a bind of \(source): a tmpfs of the VM's instead)")
+                continue
+            }
+            // A cgroup view, v1 or v2 on the host: in the guest the container's own cgroup2 (its subsystem options have no meaning there).
+            if !isBind && (type == "cgroup" || type == "cgroup2") {
+                let flags = flags(of: options, keeping: ["nosuid", "nodev", "noexec", "ro", "relatime", "noatime"])
+                translated.process.mounts.append(.init(type: "cgroup2", source: "cgroup2", target: destination, flags: flags))
                 continue
             }
             guard isBind || guestFilesystems.contains(type) else {

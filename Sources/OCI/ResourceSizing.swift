@@ -1,3 +1,4 @@
+import GuestImage
 import JSON
 
 /// What `linux.resources` asks of the VM's size: a VM is sized by its
@@ -41,9 +42,17 @@ extension SpecReader {
             let others = cpu.keys.filter { !["quota", "period", "cpus"].contains($0) && cpu[$0] != .null }
             if !others.isEmpty { warnings.append("\(file): linux.resources.cpu.\(others.joined(separator: ", linux.resources.cpu.")) not applied (the VM's vCPUs are the limit)") }
         }
-        let unapplied = members.map(\.0).filter { !["memory", "cpu", "devices"].contains($0) && resources[$0] != .null }
+        let unapplied = members.map(\.0).filter { !["memory", "cpu", "devices", "pids"].contains($0) && resources[$0] != .null }
         if !unapplied.isEmpty { warnings.append("\(file): linux.resources.\(unapplied.joined(separator: ", linux.resources.")) not applied inside the VM yet") }
         return size
+    }
+
+    /// What the container's cgroup in the guest applies: the pids limit.
+    func readCgroupFiles(_ resources: JSONValue?) throws(BundleError) -> [ProcessDescription.Setting] {
+        guard let pids = resources?["pids"], pids != .null, let limit = pids["limit"], limit != .null else { return [] }
+        guard case .number(let text) = limit, let number = Int64(text) else { throw fail("linux.resources.pids.limit is not an integer") }
+        // 0 and -1 mean no limit, the cgroup's default.
+        return number > 0 ? [.init(key: "pids.max", value: String(number))] : []
     }
 
     private func readCPUs(_ cpu: JSONValue) throws(BundleError) -> UInt32? {

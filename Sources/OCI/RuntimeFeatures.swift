@@ -2,8 +2,9 @@ import JSON
 
 /// What `vmm features` tells a manager (runtime-spec features.md): only what
 /// vmm really does. Isolation is the VM; inside it the process gets its own
-/// pid, mount, uts and ipc namespaces and its capability sets; no cgroups,
-/// seccomp or LSM are applied in the guest (yet); hooks run on the host.
+/// pid, mount, uts, ipc and cgroup namespaces, a cgroup of the guest's and
+/// its capability sets; host cgroups (cgroupsPath), seccomp and LSM are not
+/// applied (yet); hooks run on the host.
 public enum RuntimeFeatures {
     public static let ociVersionMin = "1.0.0"
 
@@ -18,7 +19,7 @@ public enum RuntimeFeatures {
             ("mountOptions", .array(MountTranslation.supportedOptions.map { .string($0) })),
             ("linux", .object([
                 // What init makes for every container in the guest.
-                ("namespaces", .array(["pid", "mount", "uts", "ipc"].map { .string($0) })),
+                ("namespaces", .array(["pid", "mount", "uts", "ipc", "cgroup"].map { .string($0) })),
                 ("capabilities", .array(CapabilityNames.all.map { .string($0) })),
                 ("cgroup", .object(["v1", "v2", "systemd", "systemdUser", "rdma"].map { ($0, .bool(false)) })),
                 ("seccomp", disabled),

@@ -39,10 +39,15 @@ struct SpecReader {
         var size = VMSize()
         if let linux = json["linux"] {
             size = try readResources(linux["resources"])
+            process.cgroupFiles = try readCgroupFiles(linux["resources"])
             process.mounts += try pathRules(linux)
             try readNamespaces(linux["namespaces"])
             process.sysctls = try readSysctls(linux["sysctl"])
-            let applied: Set<String> = ["cgroupsPath", "seccomp", "uidMappings", "gidMappings", "devices", "rootfsPropagation"]
+            process.devices = try readDevices(linux["devices"])
+            for field in ["uidMappings", "gidMappings"] where linux[field] != nil && linux[field] != .null && linux[field] != .array([]) {
+                throw fail("linux.\(field): user namespaces are not supported yet (the mapping could not apply)")
+            }
+            let applied: Set<String> = ["cgroupsPath", "seccomp", "rootfsPropagation"]
             let ignored = linux.keys.filter { applied.contains($0) }
             if !ignored.isEmpty {
                 warnings.append("\(file): linux.\(ignored.joined(separator: ", linux.")) not applied (the VM is the isolation boundary)")
@@ -128,13 +133,13 @@ struct SpecReader {
 
     /// linux.sysctl: every key is set in the guest, whose kernel is the
     /// container's alone (so, as with Kata, not only the namespaced ones).
-    func readSysctls(_ value: JSONValue?) throws(BundleError) -> [ProcessDescription.Sysctl] {
+    func readSysctls(_ value: JSONValue?) throws(BundleError) -> [ProcessDescription.Setting] {
         guard let value, value != .null else { return [] }
         guard case .object(let members) = value else { throw fail("linux.sysctl is not an object") }
-        var sysctls: [ProcessDescription.Sysctl] = []
+        var sysctls: [ProcessDescription.Setting] = []
         for (key, entry) in members {
             guard case .string(let text) = entry else { throw fail("linux.sysctl.\(key) is not a string") }
-            guard ProcessDescription.Sysctl.isValidKey(key) else {
+            guard ProcessDescription.Setting.isSysctlKey(key) else {
                 throw fail("linux.sysctl key '\(key)' is not dot-separated names (no '/', none empty)")
             }
             sysctls.append(.init(key: key, value: text))
@@ -142,9 +147,41 @@ struct SpecReader {
         return sysctls
     }
 
+    /// linux.devices: nodes init makes in the container's /dev. The numbers
+    /// are the guest kernel's (the fixed ones, such as 1:3 or 10:229, name
+    /// the same driver there as on the host).
+    func readDevices(_ value: JSONValue?) throws(BundleError) -> [ProcessDescription.Device] {
+        guard let value, value != .null else { return [] }
+        guard case .array(let entries) = value else { throw fail("linux.devices is not an array") }
+        var devices: [ProcessDescription.Device] = []
+        for (index, entry) in entries.enumerated() {
+            let field = "linux.devices[\(index)]"
+            let path = try string(entry["path"], "\(field).path")
+            guard path.hasPrefix("/") else { throw fail("\(field).path '\(path)' is not an absolute path") }
+            let type = try string(entry["type"], "\(field).type")
+            guard ProcessDescription.Device.types.contains(type) else { throw fail("\(field).type '\(type)' is not c, b, u or p") }
+            var device = ProcessDescription.Device(path: path, type: type)
+            if type != "p" {
+                device.major = try uint32(entry["major"], "\(field).major")
+                device.minor = try uint32(entry["minor"], "\(field).minor")
+            }
+            if let mode = entry["fileMode"], mode != .null {
+                // podman writes the file type bits too (0o20666): only the permissions count.
+                let bits = try uint32(mode, "\(field).fileMode")
+                guard bits <= 0o177777 else { throw fail("\(field).fileMode \(bits) is not a file mode") }
+                device.mode = bits & 0o7777
+            }
+            if let uid = entry["uid"], uid != .null { device.uid = try uint32(uid, "\(field).uid") }
+            if let gid = entry["gid"], gid != .null { device.gid = try uint32(gid, "\(field).gid") }
+            devices.append(device)
+        }
+        return devices
+    }
+
     /// The process always gets its own PID, mount, UTS and IPC namespaces
-    /// in the guest (init makes them); the other kinds, and joining a
-    /// namespace by path (a host path, out of a VM's reach), are named.
+    /// in the guest (init makes them); a user namespace is refused; the
+    /// other kinds, and joining a namespace by path (a host path, out of a
+    /// VM's reach), are named.
     mutating func readNamespaces(_ value: JSONValue?) throws(BundleError) {
         guard let value, value != .null else { return }
         guard case .array(let entries) = value else { throw fail("linux.namespaces is not an array") }
@@ -152,14 +189,19 @@ struct SpecReader {
         for (index, entry) in entries.enumerated() {
             let type = try string(entry["type"], "linux.namespaces[\(index)].type")
             let path = try optionalString(entry["path"], "linux.namespaces[\(index)].path")
+            // Running without the mapping would give the process (and its
+            // writes to bind mounts) other ids than the manager asked for.
+            guard type != "user" else {
+                throw fail("linux.namespaces[\(index)]: a user namespace is not supported yet (its uid/gid mappings could not apply)")
+            }
             if let path, !path.isEmpty {
                 unapplied.append("\(type) (joining \(path))")
-            } else if !["pid", "mount", "uts", "ipc"].contains(type) {
+            } else if !["pid", "mount", "uts", "ipc", "cgroup"].contains(type) {
                 unapplied.append(type)
             }
         }
         if !unapplied.isEmpty {
-            warnings.append("\(file): linux.namespaces not applied in the VM: \(unapplied.joined(separator: ", ")) (the process gets its own pid, mount, uts and ipc namespaces)")
+            warnings.append("\(file): linux.namespaces not applied in the VM: \(unapplied.joined(separator: ", ")) (the process gets its own pid, mount, uts, ipc and cgroup namespaces)")
         }
     }
 

@@ -28,6 +28,8 @@ struct ProcessDescriptionTests {
         description.noNewPrivileges = true
         description.oomScoreAdjustment = -999
         description.sysctls = [.init(key: "kernel.msgmax", value: "8192"), .init(key: "net.ipv4.ip_forward", value: "1")]
+        description.cgroupFiles = [.init(key: "pids.max", value: "64")]
+        description.devices = [.init(path: "/dev/fuse", type: "c", major: 10, minor: 229, mode: 0o640, uid: 0, gid: 5), .init(path: "/dev/fifo", type: "p")]
         return description
     }
 
@@ -69,6 +71,13 @@ struct ProcessDescriptionTests {
             sysctl.sysctls = [.init(key: key, value: "1")]
             #expect(throws: ProcessDescription.ValidationError.sysctlKey(key)) { try sysctl.encoded() }
         }
+        var device = ProcessDescription(arguments: ["sh"])
+        device.devices = [.init(path: "/dev/x", type: "d")]
+        #expect(throws: ProcessDescription.ValidationError.device(path: "/dev/x", why: "type 'd' is not c, b, u or p")) { try device.encoded() }
+        device.devices = [.init(path: "/dev/x", type: "c", mode: 0o10000)]
+        #expect(throws: ProcessDescription.ValidationError.device(path: "/dev/x", why: "mode 010000 is wider than 07777")) { try device.encoded() }
+        device.devices = [.init(path: "dev/x", type: "c")]
+        #expect(throws: ProcessDescription.ValidationError.notAbsolute(field: "device path", path: "dev/x")) { try device.encoded() }
     }
 
     /// init's own parser (guest/src/process_description.c, via
@@ -113,6 +122,11 @@ struct ProcessDescriptionTests {
         lines.append("no_new_privs \(d.noNewPrivileges ? 1 : 0)")
         if let adjustment = d.oomScoreAdjustment { lines.append("oom_score_adj \(adjustment)") }
         for sysctl in d.sysctls { lines += ["sysctl.key \(escaped(sysctl.key))", "sysctl.value \(escaped(sysctl.value))"] }
+        for file in d.cgroupFiles { lines += ["cgroup.key \(escaped(file.key))", "cgroup.value \(escaped(file.value))"] }
+        for device in d.devices {
+            lines += ["device.path \(escaped(device.path))",
+                      "device \(device.type) \(device.major) \(device.minor) \(String(device.mode, radix: 8)) \(device.uid) \(device.gid)"]
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -65,6 +65,11 @@ struct ProcessDescriptionVectorTests {
         case ("no_new_privileges", 0): description.noNewPrivileges = true
         case ("oom_score_adj", 1): description.oomScoreAdjustment = Int32(arguments[0])
         case ("sysctl", 2): description.sysctls = [.init(key: arguments[0], value: arguments[1])]
+        case ("cgroup", 2): description.cgroupFiles = [.init(key: arguments[0], value: arguments[1])]
+        case ("device", 7):
+            let numbers = [arguments[2], arguments[3], arguments[5], arguments[6]].compactMap { UInt32($0) }
+            guard numbers.count == 4, let mode = UInt32(arguments[4], radix: 8) else { return nil }
+            description.devices = [.init(path: arguments[0], type: arguments[1], major: numbers[0], minor: numbers[1], mode: mode, uid: numbers[2], gid: numbers[3])]
         default: return nil
         }
         return description
@@ -73,8 +78,8 @@ struct ProcessDescriptionVectorTests {
     @Test func theFileHasEveryRecordKind() {
         let kinds = Set(Self.vectors.compactMap(\.words.first))
         #expect(kinds == ["magic", "arg", "env", "cwd", "uid", "gid", "groups", "hostname", "rlimit", "terminal", "rootfs", "mount", "umask", "binds",
-                          "caps", "no_new_privileges", "oom_score_adj", "sysctl"])
-        #expect(ProcessDescription.Tag.sysctl.rawValue == 17, "a new record kind needs its line in guest/process-vectors.txt")
+                          "caps", "no_new_privileges", "oom_score_adj", "sysctl", "device", "cgroup"])
+        #expect(ProcessDescription.Tag.cgroup.rawValue == 19, "a new record kind needs its line in guest/process-vectors.txt")
     }
 
     @Test(arguments: vectors.filter { $0.words != ["magic"] })

@@ -34,7 +34,7 @@ let fullConfig = """
     { "destination": "/etc/resolv.conf", "type": "bind", "source": "/etc/resolv.conf", "options": ["rbind", "ro"] },
     { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup" }
   ],
-  "linux": { "namespaces": [{ "type": "pid" }, { "type": "network", "path": "/run/netns/x" }, { "type": "user" }], "seccomp": {}, "resources": {} }
+  "linux": { "namespaces": [{ "type": "pid" }, { "type": "network", "path": "/run/netns/x" }, { "type": "time" }], "seccomp": {}, "resources": { "pids": { "limit": 2048 } } }
 }
 """
 
@@ -62,9 +62,11 @@ struct BundleTests {
             .init(type: "mqueue", source: "mqueue", target: "/dev/mqueue", flags: 14),
             // The bind share's entry 0, MS_BIND | MS_REC | MS_RDONLY.
             .init(type: "", source: "0", target: "/etc/resolv.conf", flags: 0x1000 | 0x4000 | 0x1),
+            .init(type: "cgroup2", source: "cgroup2", target: "/sys/fs/cgroup"),
         ]
-        #expect(process.mounts == expected, "/proc comes from init; cgroup mounts cannot be made in the VM")
+        #expect(process.mounts == expected, "/proc comes from init; a cgroup mount is the container's cgroup2 view")
         #expect(process.bindShare == HostBind.shareTag)
+        #expect(process.cgroupFiles == [.init(key: "pids.max", value: "2048")], "the pids limit goes to the container's cgroup")
         #expect(bundle.binds == [HostBind(source: "/etc/resolv.conf", isDirectory: false, readOnly: true, recursive: true)])
     }
 
@@ -112,6 +114,7 @@ struct BundleTests {
         #expect(bundle.process.capabilities == .init(bounding: chown | kill, effective: kill, permitted: kill | chown, inheritable: 0, ambient: checkpointRestore))
         #expect(bundle.process.noNewPrivileges)
         #expect(bundle.process.oomScoreAdjustment == -17)
+        #expect(bundle.process.cgroupFiles.isEmpty)
         #expect(bundle.process.sysctls == [.init(key: "kernel.msgmax", value: "8192"), .init(key: "net.ipv4.ip_forward", value: "1")])
         #expect(bundle.warnings == ["\(directory)/config.json: process.capabilities: unknown CAP_BOGUS, CAP_NEWER left out"])
     }
@@ -130,6 +133,30 @@ struct BundleTests {
         #expect(try Hooks.read(hooks.json, file: "hooks.json") == hooks)
     }
 
+    @Test func devicesAndPodmansDevMountsReachInit() throws {
+        let directory = try makeBundle(#"""
+        {"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"},
+         "mounts": [{"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+                    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]},
+                    {"destination": "/dev/shm", "type": "bind", "source": "/tmp", "options": ["bind", "private", "nosuid", "noexec", "nodev", "rw"]},
+                    {"destination": "/dev", "type": "bind", "source": "/tmp", "options": ["rbind"]}],
+         "linux": {"devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630, "uid": 0, "gid": 0},
+                               {"path": "/dev/fifo", "type": "p"}]}}
+        """#)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let bundle = try Bundle.load(directory)
+        #expect(bundle.process.devices == [.init(path: "/dev/fuse", type: "c", major: 10, minor: 229, mode: 0o666), .init(path: "/dev/fifo", type: "p")])
+        let nosuid: UInt32 = 0x2, nodev: UInt32 = 0x4, noexec: UInt32 = 0x8, strictatime: UInt32 = 0x100_0000
+        let expected: [ProcessDescription.Mount] = [
+            .init(type: "tmpfs", source: "tmpfs", target: "/dev", flags: nosuid | strictatime, data: "mode=755,size=65536k"),
+            .init(type: "devpts", source: "devpts", target: "/dev/pts", flags: nosuid | noexec, data: "newinstance,ptmxmode=0666,mode=0620,gid=5"),
+            .init(type: "tmpfs", source: "shm", target: "/dev/shm", flags: nosuid | nodev | noexec, data: "mode=1777"),
+        ]
+        #expect(bundle.process.mounts == expected)
+        #expect(bundle.binds.isEmpty, "no host directory over the VM's devices")
+        #expect(bundle.warnings == ["\(directory)/config.json: mounts not made in the VM: /dev/shm (a bind of /tmp: a tmpfs of the VM's instead), /dev (a bind over what init provides)"])
+    }
+
     @Test func withoutCapabilitiesTheProcessKeepsRootsSets() throws {
         let directory = try makeBundle(#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}}"#)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -142,9 +169,9 @@ struct BundleTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let warnings = try Bundle.load(directory).warnings
         let config = directory + "/config.json"
-        #expect(warnings.contains("\(config): mounts not made in the VM: /sys/fs/cgroup (type cgroup)"))
+        #expect(!warnings.contains { $0.contains("/sys/fs/cgroup") })
         #expect(warnings.contains("\(config): linux.seccomp not applied (the VM is the isolation boundary)"))
-        #expect(warnings.contains("\(config): linux.namespaces not applied in the VM: network (joining /run/netns/x), user (the process gets its own pid, mount, uts and ipc namespaces)"))
+        #expect(warnings.contains("\(config): linux.namespaces not applied in the VM: network (joining /run/netns/x), time (the process gets its own pid, mount, uts, ipc and cgroup namespaces)"))
         #expect(!warnings.contains { $0.contains("capabilities") || $0.contains("noNewPrivileges") })
         #expect(Set(warnings).count == warnings.count, "each once")
     }
@@ -164,6 +191,8 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"maskedPaths": ["proc/kcore"]}}"#, "linux.maskedPaths[0] 'proc/kcore' is not an absolute path"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"readonlyPaths": [1]}}"#, "linux.readonlyPaths[0] is not a string"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "capabilities": ["CAP_KILL"]}, "root": {"path": "rootfs"}}"#, "process.capabilities is not an object"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": "pid"}, {"type": "user"}]}}"#, "linux.namespaces[1]: a user namespace is not supported yet (its uid/gid mappings could not apply)"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}}"#, "linux.uidMappings: user namespaces are not supported yet (the mapping could not apply)"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "capabilities": {"bounding": "CAP_KILL"}}, "root": {"path": "rootfs"}}"#, "process.capabilities.bounding is not an array"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "noNewPrivileges": 1}, "root": {"path": "rootfs"}}"#, "process.noNewPrivileges is not true or false"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "oomScoreAdj": 1001}, "root": {"path": "rootfs"}}"#, "process.oomScoreAdj is not an integer from -1000 to 1000"),
@@ -176,6 +205,10 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststart": [{"path": "/x", "timeout": 0}]}}"#, "hooks.poststart[0].timeout is not a positive number of seconds"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststop": [{"path": "/x", "env": "A=b"}]}}"#, "hooks.poststop[0].env is not an array"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestop": []}}"#, "hooks.prestop is not a hook stage"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"devices": [{"path": "/dev/x", "type": "d", "major": 1, "minor": 3}]}}"#, "linux.devices[0].type 'd' is not c, b, u or p"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"devices": [{"path": "/dev/x", "type": "c", "minor": 3}]}}"#, "linux.devices[0].major is missing"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"devices": [{"path": "x", "type": "c", "major": 1, "minor": 3}]}}"#, "linux.devices[0].path 'x' is not an absolute path"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"devices": [{"path": "/dev/x", "type": "c", "major": 1, "minor": 3, "fileMode": 131072}]}}"#, "linux.devices[0].fileMode 131072 is not a file mode"),
     ])
     func badConfigsNameTheFileAndTheField(config: String, message: String) throws {
         let directory = try makeBundle(config)

@@ -72,8 +72,9 @@ struct MachineSizingTests {
     }
 
     @Test func whatDoesNotSizeTheVMIsReported() throws {
-        let (_, warnings) = try configuration(#"{"resources": {"pids": {"limit": 100}, "memory": {"limit": 268435456, "swap": 536870912}}}"#)
+        let (_, warnings) = try configuration(#"{"resources": {"pids": {"limit": 100}, "hugepageLimits": [], "memory": {"limit": 268435456, "swap": 536870912}}}"#)
         #expect(warnings.contains { $0.hasSuffix("linux.resources.memory.swap not applied (the VM's memory is the limit)") })
-        #expect(warnings.contains { $0.hasSuffix("linux.resources.pids not applied inside the VM yet") })
+        #expect(warnings.contains { $0.hasSuffix("linux.resources.hugepageLimits not applied inside the VM yet") })
+        #expect(!warnings.contains { $0.contains("pids") }, "the pids limit is the container cgroup's pids.max")
     }
 }

@@ -95,7 +95,7 @@ struct PodmanFullBootTests {
         let inner = "stty rows 33 cols 101; \(Podman.commandLine) run -it --rm --network none \(Podman.image) sh -c 'tty; stty size; exit 5'"
         let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Podman.timeout)
         #expect(result.status == 5, "\(result.standardOutput)")
-        #expect(result.standardOutput.contains("/dev/hvc0"))
+        #expect(result.standardOutput.contains("/dev/console"), "podman's own /dev has the terminal at /dev/console, as under runc")
         #expect(result.standardOutput.contains("33 101"))
     }
 
@@ -300,23 +300,54 @@ extension PodmanFullBootTests {
     /// An OCI hook from `--hooks-dir` (podman puts it in config.json): its
     /// prestart and poststop stages run on the host with the state.
     @Test func hooksFromAHooksDirRunOnTheHost() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-hooks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-podman-hooks-\(UUID().uuidString)")
+        let hooks = scratch.appendingPathComponent("hooks"), directory = scratch.appendingPathComponent("seen")
+        for made in [hooks, directory] { try FileManager.default.createDirectory(at: made, withIntermediateDirectories: true) }
+        defer { try? FileManager.default.removeItem(at: scratch) }
         for stage in ["prestart", "poststop"] {
             let hook = """
                 {"version": "1.0.0", "hook": {"path": "/bin/sh", "args": ["sh", "-c", "cat > \(directory.path)/\(stage).json"]},
                  "when": {"always": true}, "stages": ["\(stage)"]}
                 """
-            try Data(hook.utf8).write(to: directory.appendingPathComponent("\(stage).json.hook").appendingPathExtension("json"))
+            try Data(hook.utf8).write(to: hooks.appendingPathComponent("\(stage).json"))
         }
         let name = Podman.uniqueName("vmm-hooks")
-        let result = try run(["--rm", "--name", name, "--hooks-dir", directory.path], ["echo", "ran"])
+        let result = try run(["--rm", "--name", name, "--hooks-dir", hooks.path], ["echo", "ran"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "ran\n")
         let prestart = (try? String(contentsOf: directory.appendingPathComponent("prestart.json"), encoding: .utf8)) ?? ""
         #expect(prestart.contains(#""status":"creating""#), "prestart saw the state: \(prestart)")
         let poststop = (try? String(contentsOf: directory.appendingPathComponent("poststop.json"), encoding: .utf8)) ?? ""
         #expect(poststop.contains(#""status":"stopped""#), "poststop ran at delete: \(poststop)")
+    }
+}
+
+extension PodmanFullBootTests {
+    /// podman's /dev tmpfs is the container's own /dev: runc's nodes, a
+    /// `--device` added, shm and pts mounted, and none of the guest's devices.
+    @Test func theContainerHasItsOwnDevWithTheDevicesAsked() throws {
+        let script = """
+            ls /dev | tr '\\n' ' '; echo
+            stat -c '%F %t:%T' /dev/mynull; echo x > /dev/mynull && echo mynull-ok
+            grep -E ' /dev/(shm|pts|mqueue) ' /proc/mounts | cut -d' ' -f2,3 | sort | tr '\\n' ' '; echo
+            test -e /dev/hvc0 || echo no-hvc0
+            """
+        let result = try run(["--rm", "--device", "/dev/null:/dev/mynull"], ["sh", "-c", script])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = result.standardOutput.split(separator: "\n").map(String.init)
+        let names = Set((lines.first ?? "").split(separator: " ").map(String.init))
+        #expect(names.isSuperset(of: ["null", "zero", "full", "random", "urandom", "tty", "ptmx", "pts", "shm", "mqueue", "fd", "mynull"]), "\(lines)")
+        #expect(names.isDisjoint(with: ["hvc0", "console", "vport1p1", "mem", "kmsg"]), "no guest device leaks in: \(lines)")
+        #expect(Array(lines.dropFirst()) == ["character special file 1:3", "mynull-ok", "/dev/mqueue mqueue /dev/pts devpts /dev/shm tmpfs ", "no-hvc0"])
+    }
+}
+
+extension PodmanFullBootTests {
+    /// podman's cgroup mount is the container's own cgroup2 view, and
+    /// `--pids-limit` is its pids.max.
+    @Test func theContainerHasItsOwnCgroupWithThePidsLimit() throws {
+        let result = try run(["--rm", "--pids-limit", "42"], ["sh", "-c", "cat /proc/self/cgroup /sys/fs/cgroup/pids.max"])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput == "0::/\n42\n")
     }
 }

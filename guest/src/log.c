@@ -9,13 +9,15 @@
 #include <unistd.h>
 
 #include "channel.h"
+#include "devices.h"
 
 static void write_line(const char *line)
 {
     /* Opened per message: messages are rare, and the console may appear late (hvc0 registers asynchronously). */
-    int fd = open("/dev/console", O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    char path[64];
+    int fd = open(devices_guest_path("console", path, sizeof path), O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0)
-        fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+        fd = open(devices_guest_path("kmsg", path, sizeof path), O_WRONLY | O_CLOEXEC);
     if (fd < 0)
         return;
     size_t n = strlen(line);

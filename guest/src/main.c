@@ -11,8 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "channel.h"
 #include "control.h"
+#include "devices.h"
 #include "log.h"
 #include "markers.h"
 #include "mounts.h"
@@ -74,7 +76,8 @@ static void prepare_filesystems(const struct process_description *pd)
                        : mounts_tmp(err, sizeof err))
         fatal("%s", err);
     marker(MARKER_ROOTFS_READY);
-    if (mounts_apply(pd->mounts, pd->nmounts, err, sizeof err) < 0)
+    if (mounts_apply(pd->mounts, pd->nmounts, err, sizeof err) < 0 ||
+        devices_create(pd->devices, pd->ndevices, err, sizeof err) < 0 || cgroup_prepare(pd, err, sizeof err) < 0)
         fatal("%s", err);
 }
 
@@ -95,17 +98,25 @@ static void open_stdio(const struct process_description *pd, struct supervisor_c
     config->io.terminal = pd->terminal;
     config->tty_fd = -1;
     if (pd->terminal) {
-        if (path_wait(CONSOLE_TTY, PORTS_TIMEOUT_MS) < 0)
-            fatal("no " CONSOLE_TTY " after %d ms", PORTS_TIMEOUT_MS);
-        config->io.tty = CONSOLE_TTY;
-        config->tty_fd = open(CONSOLE_TTY, O_RDWR | O_NOCTTY | O_CLOEXEC);
+        static char tty[64];
+        devices_guest_path(CONSOLE_TTY, tty, sizeof tty);
+        if (path_wait(tty, PORTS_TIMEOUT_MS) < 0)
+            fatal("no /dev/" CONSOLE_TTY " after %d ms", PORTS_TIMEOUT_MS);
+        config->io.tty = tty;
+        config->tty_fd = open(tty, O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (config->tty_fd < 0)
-            fatal("open " CONSOLE_TTY ": %s", strerror(errno));
+            fatal("open /dev/" CONSOLE_TTY ": %s", strerror(errno));
+        char err[512];
+        if (devices_console(tty, err, sizeof err) < 0 || devices_detach_devtmpfs(err, sizeof err) < 0)
+            fatal("%s", err);
         return;
     }
     config->io.in = open_port(PORT_STDIN, O_RDONLY);
     config->io.out = open_port(PORT_STDOUT, O_WRONLY);
     config->io.err = open_port(PORT_STDERR, O_WRONLY);
+    char err[512];
+    if (devices_detach_devtmpfs(err, sizeof err) < 0)
+        fatal("%s", err);
 }
 
 int main(void)

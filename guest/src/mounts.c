@@ -1,30 +1,18 @@
 #include "mounts.h"
 
-#include "copyup.h"
-
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NEWROOT "/newroot"
+#include "copyup.h"
+#include "devices.h"
+#include "failure.h"
 
-static int failed(char *err, size_t errlen, const char *fmt, ...)
-{
-    int saved = errno;
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    snprintf(err, errlen, "%s: %s", what, strerror(saved));
-    errno = saved;
-    return -1;
-}
+#define NEWROOT "/newroot"
 
 static int ensure_dir(const char *path, mode_t mode)
 {
@@ -262,6 +250,9 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
                 return -1;
             continue;
         }
+        /* The process's own cgroup2 view: mounted by its child, in its cgroup namespace (cgroup.c). */
+        if (m->type && strcmp(m->type, "cgroup2") == 0)
+            continue;
         unsigned long flags = m->flags & ~propagation;
         char path[4096];
         const char *source = bind_source(m, path, sizeof path);
@@ -274,6 +265,10 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
         if (m->data)
             snprintf(data, sizeof data, "%s", m->data);
         bool copy = m->type && strcmp(m->type, "tmpfs") == 0 && take_option(data, "tmpcopyup");
+        /* A tmpfs on /dev is the container's own /dev (as under runc): init keeps the devtmpfs in reach. */
+        bool own_dev = m->type && strcmp(m->type, "tmpfs") == 0 && strcmp(m->target, "/dev") == 0;
+        if (own_dev && devices_keep_devtmpfs() < 0)
+            return failed(err, errlen, "MOUNT %zu: hold the guest's /dev open", i);
         int covered = copy ? open(m->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
         if (copy && covered < 0)
             return failed(err, errlen, "MOUNT %zu: tmpcopyup: open %s", i, m->target);
@@ -285,6 +280,8 @@ int mounts_apply(const struct pd_mount *mounts, size_t n, char *err, size_t errl
             return failed(err, errlen, "MOUNT %zu: mount %s (%s) on %s", i, m->source ? m->source : "none",
                           m->type ? m->type : "no type", m->target);
         }
+        if (own_dev && devices_populate(err, errlen) < 0)
+            return -1;
         if (covered >= 0) {
             int copied = copy_up(covered, m->target);
             int saved = errno;

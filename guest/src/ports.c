@@ -1,5 +1,7 @@
 #include "ports.h"
 
+#include "devices.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -38,8 +40,9 @@ int ports_find(const char *name, char *path, size_t cap)
             continue;
         char attr[300], value[256];
         snprintf(attr, sizeof attr, SYSFS_PORTS "/%s/name", e->d_name);
+        char device[300];
         if (read_attribute(attr, value, sizeof value) && strcmp(value, name) == 0 &&
-            (size_t)snprintf(path, cap, "/dev/%s", e->d_name) < cap)
+            (size_t)snprintf(path, cap, "%s", devices_guest_path(e->d_name, device, sizeof device)) < cap)
             found = 0;
     }
     closedir(dir);

@@ -8,7 +8,7 @@
 #define PORT_STDOUT "vmm.stdout"
 #define PORT_STDERR "vmm.stderr"
 #define PORT_CONTROL "vmm.control"
-#define CONSOLE_TTY "/dev/hvc0"
+#define CONSOLE_TTY "hvc0" /* under /dev */
 
 /* How long init waits for the host to name its ports (they are named asynchronously, after the device probes). */
 #define PORTS_TIMEOUT_MS 10000

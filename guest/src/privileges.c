@@ -1,5 +1,7 @@
 #include "privileges.h"
 
+#include "kernel_file.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -21,25 +23,10 @@ static int fail(char *what, size_t size, const char *fmt, const char *arg)
     return -1;
 }
 
-static int write_file(const char *path, const char *value)
-{
-    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0)
-        return -1;
-    size_t n = strlen(value);
-    ssize_t written = write(fd, value, n);
-    int saved = errno;
-    close(fd);
-    if (written >= 0 && (size_t)written != n)
-        saved = EIO;
-    errno = saved;
-    return written >= 0 && (size_t)written == n ? 0 : -1;
-}
-
 int privileges_sysctls(const struct process_description *pd, char *what, size_t size)
 {
     for (size_t i = 0; i < pd->nsysctls; i++) {
-        const struct pd_sysctl *s = &pd->sysctls[i];
+        const struct pd_setting *s = &pd->sysctls[i];
         char path[4096];
         /* The parser let through only dot-separated names without '/'. */
         int n = snprintf(path, sizeof path, "/proc/sys/%s", s->key);
@@ -50,7 +37,7 @@ int privileges_sysctls(const struct process_description *pd, char *what, size_t 
         for (char *p = path + strlen("/proc/sys/"); *p; p++)
             if (*p == '.')
                 *p = '/';
-        if (write_file(path, s->value) < 0) {
+        if (kernel_file_write(path, s->value) < 0) {
             char key[512];
             snprintf(key, sizeof key, "%s=%s", s->key, s->value);
             return fail(what, size, "sysctl %s", key);
@@ -65,7 +52,7 @@ int privileges_oom_score_adj(const struct process_description *pd, char *what, s
         return 0;
     char value[16];
     snprintf(value, sizeof value, "%d", pd->oom_score_adj);
-    return write_file("/proc/self/oom_score_adj", value) < 0 ? fail(what, size, "oom_score_adj %s", value) : 0;
+    return kernel_file_write("/proc/self/oom_score_adj", value) < 0 ? fail(what, size, "oom_score_adj %s", value) : 0;
 }
 
 int privileges_before_setuid(const struct process_description *pd, char *what, size_t size)

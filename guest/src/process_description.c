@@ -29,12 +29,18 @@ struct mount_fields {
     uint32_t flags;
 };
 
-struct sysctl_fields {
+struct pair_fields {
     struct span key, value;
 };
 
+struct device_fields {
+    struct span path;
+    char type;
+    uint32_t major, minor, mode, uid, gid;
+};
+
 struct counts {
-    size_t args, envs, rlimits, mounts, sysctls;
+    size_t args, envs, rlimits, mounts, sysctls, devices, cgroups;
 };
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
@@ -108,18 +114,26 @@ static const char *split_mount(struct span v, struct mount_fields *m)
     return NULL;
 }
 
-/* SYSCTL: key, value (u16 len + bytes each); nothing after. The key is
- * dot-separated names, none empty and none holding a '/', so the path it
- * becomes stays under /proc/sys. */
-static const char *split_sysctl(struct span v, struct sysctl_fields *f)
+/* SYSCTL and CGROUP: key, value (u16 len + bytes each); nothing after. */
+static const char *split_pair(struct span v, struct pair_fields *f)
 {
     struct span rest = v;
     if (!take_field(&rest, &f->key) || !take_field(&rest, &f->value))
-        return "SYSCTL field runs past the end of the record";
+        return "field runs past the end of the record";
     if (rest.n != 0)
-        return "SYSCTL record has bytes after its value";
+        return "record has bytes after its value";
     if (has_nul(f->key) || has_nul(f->value))
-        return "SYSCTL field contains a NUL byte";
+        return "field contains a NUL byte";
+    return NULL;
+}
+
+/* A SYSCTL key is dot-separated names, none empty and none holding a '/',
+ * so the path it becomes stays under /proc/sys. */
+static const char *split_sysctl(struct span v, struct pair_fields *f)
+{
+    const char *why = split_pair(v, f);
+    if (why)
+        return why;
     if (f->key.n == 0 || memchr(f->key.p, '/', f->key.n))
         return "SYSCTL key must be dot-separated names without '/'";
     for (size_t i = 0; i < f->key.n; i++) {
@@ -128,6 +142,41 @@ static const char *split_sysctl(struct span v, struct sysctl_fields *f)
             return "SYSCTL key has an empty name";
     }
     return NULL;
+}
+
+/* A CGROUP key is one file name of the container's cgroup (pids.max). */
+static const char *split_cgroup(struct span v, struct pair_fields *f)
+{
+    const char *why = split_pair(v, f);
+    if (why)
+        return why;
+    bool dots = (f->key.n == 1 && f->key.p[0] == '.') || (f->key.n == 2 && f->key.p[0] == '.' && f->key.p[1] == '.');
+    if (f->key.n == 0 || dots || memchr(f->key.p, '/', f->key.n))
+        return "CGROUP key must be one file name";
+    return NULL;
+}
+
+/* DEVICE: path (u16 len + bytes), u8 type, u32 major, minor, mode, uid, gid; nothing after. */
+static const char *split_device(struct span v, struct device_fields *d)
+{
+    struct span rest = v;
+    if (!take_field(&rest, &d->path))
+        return "DEVICE path runs past the end of the record";
+    if (rest.n != 21)
+        return "DEVICE needs a type byte and five u32 (major, minor, mode, uid, gid) after its path";
+    d->type = (char)rest.p[0];
+    d->major = le32_get(rest.p + 1);
+    d->minor = le32_get(rest.p + 5);
+    d->mode = le32_get(rest.p + 9);
+    d->uid = le32_get(rest.p + 13);
+    d->gid = le32_get(rest.p + 17);
+    if (has_nul(d->path))
+        return "DEVICE path contains a NUL byte";
+    if (d->path.n == 0 || d->path.p[0] != '/')
+        return "DEVICE path must be an absolute path";
+    if (!memchr("cbup", d->type, 4))
+        return "DEVICE type must be c, b, u or p";
+    return d->mode <= 07777 ? NULL : "DEVICE mode must be at most 07777";
 }
 
 /* Tags that may appear at most once, as a bit per tag. */
@@ -156,7 +205,7 @@ static const char *tag_name(uint16_t tag)
 {
     static const char *const names[] = {
         "?", "ARG", "ENV", "CWD", "UID", "GID", "GROUPS", "HOSTNAME", "RLIMIT", "TERMINAL", "ROOTFS", "MOUNT", "UMASK", "BINDS",
-        "CAPS", "NO_NEW_PRIVS", "OOM_SCORE_ADJ", "SYSCTL",
+        "CAPS", "NO_NEW_PRIVS", "OOM_SCORE_ADJ", "SYSCTL", "DEVICE", "CGROUP",
     };
     return tag < sizeof names / sizeof names[0] ? names[tag] : "unknown";
 }
@@ -234,10 +283,24 @@ static const char *check_record(const struct record *r, struct counts *c)
                                                                           : "OOM_SCORE_ADJ must be from -1000 to 1000";
     }
     case PD_SYSCTL: {
-        struct sysctl_fields f;
+        struct pair_fields f;
         const char *why = split_sysctl(v, &f);
         if (!why)
             c->sysctls++;
+        return why;
+    }
+    case PD_DEVICE: {
+        struct device_fields d;
+        const char *why = split_device(v, &d);
+        if (!why)
+            c->devices++;
+        return why;
+    }
+    case PD_CGROUP: {
+        struct pair_fields f;
+        const char *why = split_cgroup(v, &f);
+        if (!why)
+            c->cgroups++;
         return why;
     }
     default:
@@ -348,10 +411,25 @@ static bool fill(const uint8_t *data, size_t len, struct process_description *pd
             pd->oom_score_adj = (int32_t)le32_get(v.p);
             break;
         case PD_SYSCTL: {
-            struct sysctl_fields f;
+            struct pair_fields f;
             split_sysctl(v, &f);
-            struct pd_sysctl *ps = &pd->sysctls[pd->nsysctls++];
+            struct pd_setting *ps = &pd->sysctls[pd->nsysctls++];
             ok = (ps->key = dup_span(f.key)) != NULL && (ps->value = dup_span(f.value)) != NULL;
+            break;
+        }
+        case PD_CGROUP: {
+            struct pair_fields f;
+            split_cgroup(v, &f);
+            struct pd_setting *pc = &pd->cgroups[pd->ncgroups++];
+            ok = (pc->key = dup_span(f.key)) != NULL && (pc->value = dup_span(f.value)) != NULL;
+            break;
+        }
+        case PD_DEVICE: {
+            struct device_fields d;
+            split_device(v, &d);
+            struct pd_device *pd_dev = &pd->devices[pd->ndevices++];
+            *pd_dev = (struct pd_device){.type = d.type, .major = d.major, .minor = d.minor, .mode = d.mode, .uid = d.uid, .gid = d.gid};
+            ok = (pd_dev->path = dup_span(d.path)) != NULL;
             break;
         }
         default:
@@ -402,7 +480,10 @@ int process_description_parse(const uint8_t *data, size_t len, struct process_de
     pd->rlimits = calloc(c.rlimits ? c.rlimits : 1, sizeof *pd->rlimits);
     pd->mounts = calloc(c.mounts ? c.mounts : 1, sizeof *pd->mounts);
     pd->sysctls = calloc(c.sysctls ? c.sysctls : 1, sizeof *pd->sysctls);
-    if (!pd->argv || !pd->envp || !pd->rlimits || !pd->mounts || !pd->sysctls || !fill(data, len, pd) ||
+    pd->devices = calloc(c.devices ? c.devices : 1, sizeof *pd->devices);
+    pd->cgroups = calloc(c.cgroups ? c.cgroups : 1, sizeof *pd->cgroups);
+    if (!pd->argv || !pd->envp || !pd->rlimits || !pd->mounts || !pd->sysctls || !pd->devices || !pd->cgroups ||
+        !fill(data, len, pd) ||
         (!pd->cwd && !(pd->cwd = dup_span((struct span){(const uint8_t *)"/", 1})))) {
         process_description_free(pd);
         fail(err, errlen, "out of memory reading the process description (%zu bytes)", len);
@@ -428,6 +509,14 @@ void process_description_free(struct process_description *pd)
         free(pd->sysctls[i].value);
     }
     free(pd->sysctls);
+    for (size_t i = 0; pd->cgroups && i < pd->ncgroups; i++) {
+        free(pd->cgroups[i].key);
+        free(pd->cgroups[i].value);
+    }
+    free(pd->cgroups);
+    for (size_t i = 0; pd->devices && i < pd->ndevices; i++)
+        free(pd->devices[i].path);
+    free(pd->devices);
     free(pd->argv);
     free(pd->envp);
     free(pd->cwd);

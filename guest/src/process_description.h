@@ -31,6 +31,8 @@ enum pd_tag {
     PD_NO_NEW_PRIVS = 15,
     PD_OOM_SCORE_ADJ = 16,
     PD_SYSCTL = 17,
+    PD_DEVICE = 18,
+    PD_CGROUP = 19,
 };
 
 /* The capability sets, a bit per CAP_* number (as in capget/capset). */
@@ -44,9 +46,17 @@ struct pd_rlimit {
     uint64_t soft, hard;
 };
 
-/* A key such as kernel.msgmax: written to /proc/sys/kernel/msgmax. */
-struct pd_sysctl {
+/* SYSCTL: a key such as kernel.msgmax, written to /proc/sys/kernel/msgmax.
+ * CGROUP: a file of the container's cgroup, such as pids.max. */
+struct pd_setting {
     char *key, *value;
+};
+
+/* A node for linux.devices: type 'c', 'b', 'u' (a character device) or 'p' (a FIFO). */
+struct pd_device {
+    char *path;
+    char type;
+    uint32_t major, minor, mode, uid, gid;
 };
 
 /* Empty strings in a MOUNT record become NULL (mount(2)'s "not given"). */
@@ -80,8 +90,12 @@ struct process_description {
     bool no_new_privs;
     bool has_oom_score_adj;
     int32_t oom_score_adj;
-    struct pd_sysctl *sysctls;
+    struct pd_setting *sysctls;
     size_t nsysctls;
+    struct pd_setting *cgroups;
+    size_t ncgroups;
+    struct pd_device *devices;
+    size_t ndevices;
 };
 
 /*

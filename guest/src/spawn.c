@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "markers.h"
+#include "cgroup.h"
 #include "mounts.h"
 #include "privileges.h"
 
@@ -125,6 +126,8 @@ static noreturn void child(const struct process_description *pd, const struct sp
     if (privileges_sysctls(pd, err, sizeof err) < 0 || privileges_oom_score_adj(pd, err, sizeof err) < 0)
         child_fail(report, "%s", err);
     if (mounts_apply_under(pd->mounts, pd->nmounts, "/proc/", err, sizeof err) < 0)
+        child_fail(report, "%s", err);
+    if (cgroup_enter(pd, err, sizeof err) < 0)
         child_fail(report, "%s", err);
     setup_stdio(io, report);
 

@@ -423,10 +423,10 @@ static void fuzz(void)
     CHECK(ok);
 }
 
-/* A SYSCTL record of key and value (u16-prefixed each), for the rules below. */
-static void sysctl_record(struct builder *b, const char *key, const char *value)
+/* A SYSCTL or CGROUP record of key and value (u16-prefixed each), for the rules below. */
+static void pair_record(struct builder *b, uint16_t tag, const char *key, const char *value)
 {
-    put16(b, PD_SYSCTL);
+    put16(b, tag);
     put32(b, (uint32_t)(4 + strlen(key) + strlen(value)));
     put16(b, (uint16_t)strlen(key));
     put(b, key, strlen(key));
@@ -443,8 +443,8 @@ static void privileges(void)
     /* Two sysctls in order; CAPS's five sets; the lowest OOM adjustment. */
     begin(&b);
     str(&b, PD_ARG, "x");
-    sysctl_record(&b, "kernel.msgmax", "8192");
-    sysctl_record(&b, "fs.mqueue.msg_max", "");
+    pair_record(&b, PD_SYSCTL, "kernel.msgmax", "8192");
+    pair_record(&b, PD_SYSCTL, "fs.mqueue.msg_max", "");
     put16(&b, PD_CAPS);
     put32(&b, 40);
     for (int set = 0; set < PD_CAP_SETS; set++)
@@ -469,9 +469,24 @@ static void privileges(void)
     for (size_t i = 0; i < sizeof bad_keys / sizeof bad_keys[0]; i++) {
         begin(&b);
         str(&b, PD_ARG, "x");
-        sysctl_record(&b, bad_keys[i], "1");
+        pair_record(&b, PD_SYSCTL, bad_keys[i], "1");
         CHECK(fails_with(&b, "SYSCTL key"));
     }
+    static const char *const bad_cgroup_keys[] = {"", ".", "..", "a/b", "/pids.max"};
+    for (size_t i = 0; i < sizeof bad_cgroup_keys / sizeof bad_cgroup_keys[0]; i++) {
+        begin(&b);
+        str(&b, PD_ARG, "x");
+        pair_record(&b, PD_CGROUP, bad_cgroup_keys[i], "1");
+        CHECK(fails_with(&b, "CGROUP key must be one file name"));
+    }
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    pair_record(&b, PD_CGROUP, "pids.max", "100");
+    pair_record(&b, PD_CGROUP, "..pids", "max");
+    CHECK(parse(&b, &pd, err) == 0);
+    CHECK(pd.ncgroups == 2 && strcmp(pd.cgroups[0].key, "pids.max") == 0 && strcmp(pd.cgroups[0].value, "100") == 0);
+    CHECK(pd.ncgroups == 2 && strcmp(pd.cgroups[1].key, "..pids") == 0 && pd.nsysctls == 0);
+    process_description_free(&pd);
     begin(&b);
     str(&b, PD_ARG, "x");
     put16(&b, PD_SYSCTL);
@@ -479,7 +494,7 @@ static void privileges(void)
     put16(&b, 1);
     put(&b, "a", 1);
     put16(&b, 3);
-    CHECK(fails_with(&b, "SYSCTL field runs past"));
+    CHECK(fails_with(&b, "(tag 17 SYSCTL): field runs past"));
     begin(&b);
     str(&b, PD_ARG, "x");
     put16(&b, PD_SYSCTL);
@@ -488,12 +503,12 @@ static void privileges(void)
     put(&b, "a", 1);
     put16(&b, 0);
     put(&b, "zz", 2);
-    CHECK(fails_with(&b, "bytes after its value"));
+    CHECK(fails_with(&b, "SYSCTL): record has bytes after its value"));
     begin(&b);
     str(&b, PD_ARG, "x");
-    sysctl_record(&b, "kernel.msgmax", "1\n");
+    pair_record(&b, PD_SYSCTL, "kernel.msgmax", "1\n");
     b.buf[b.n - 1] = 0;
-    CHECK(fails_with(&b, "SYSCTL field contains a NUL"));
+    CHECK(fails_with(&b, "SYSCTL): field contains a NUL"));
 
     begin(&b);
     str(&b, PD_ARG, "x");
@@ -522,8 +537,70 @@ static void privileges(void)
     CHECK(fails_with(&b, "OOM_SCORE_ADJ): may appear at most once"));
 }
 
+/* A DEVICE record: path, then type and the five numbers. */
+static void device_record(struct builder *b, const char *path, char type, uint32_t mode, size_t extra)
+{
+    put16(b, PD_DEVICE);
+    put32(b, (uint32_t)(2 + strlen(path) + 21 + extra));
+    put16(b, (uint16_t)strlen(path));
+    put(b, path, strlen(path));
+    put(b, &type, 1);
+    put32(b, 10);
+    put32(b, 229);
+    put32(b, mode);
+    put32(b, 0);
+    put32(b, 5);
+    for (size_t i = 0; i < extra; i++)
+        put(b, "x", 1);
+}
+
+static void devices(void)
+{
+    struct builder b;
+    struct process_description pd;
+    char err[256];
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "/dev/fuse", 'c', 0640, 0);
+    device_record(&b, "/dev/fifo", 'p', 0600, 0);
+    CHECK(parse(&b, &pd, err) == 0);
+    CHECK(pd.ndevices == 2 && strcmp(pd.devices[0].path, "/dev/fuse") == 0 && pd.devices[0].type == 'c');
+    CHECK(pd.ndevices == 2 && pd.devices[0].major == 10 && pd.devices[0].minor == 229 && pd.devices[0].mode == 0640);
+    CHECK(pd.ndevices == 2 && pd.devices[0].gid == 5 && pd.devices[1].type == 'p');
+    process_description_free(&pd);
+
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "dev/fuse", 'c', 0640, 0);
+    CHECK(fails_with(&b, "DEVICE path must be an absolute path"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "/dev/x", 'x', 0640, 0);
+    CHECK(fails_with(&b, "DEVICE type must be c, b, u or p"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "/dev/x", 0, 0640, 0);
+    CHECK(fails_with(&b, "DEVICE type must be c, b, u or p"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "/dev/x", 'c', 010000, 0);
+    CHECK(fails_with(&b, "DEVICE mode must be at most 07777"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    device_record(&b, "/dev/x", 'c', 0600, 1);
+    CHECK(fails_with(&b, "DEVICE needs a type byte and five u32"));
+    begin(&b);
+    str(&b, PD_ARG, "x");
+    put16(&b, PD_DEVICE);
+    put32(&b, 3);
+    put16(&b, 9);
+    put(&b, "/", 1);
+    CHECK(fails_with(&b, "DEVICE path runs past"));
+}
+
 void test_process_description(void)
 {
+    devices();
     privileges();
     minimal();
     everything();

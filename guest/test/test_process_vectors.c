@@ -11,7 +11,7 @@
 #define PROCESS_VECTORS "process-vectors.txt"
 #endif
 
-#define MAX_WORDS 8
+#define MAX_WORDS 10
 
 static const uint8_t filler[] = {1, 0, 1, 0, 0, 0, 'x'};
 
@@ -80,6 +80,13 @@ static bool holds(const struct process_description *pd, char **w, int n)
         return n == 2 && pd->has_oom_score_adj && pd->oom_score_adj == atoi(w[1]);
     if (strcmp(field, "sysctl") == 0)
         return n == 3 && pd->nsysctls == 1 && is(pd->sysctls[0].key, w[1]) && is(pd->sysctls[0].value, w[2]);
+    if (strcmp(field, "cgroup") == 0)
+        return n == 3 && pd->ncgroups == 1 && is(pd->cgroups[0].key, w[1]) && is(pd->cgroups[0].value, w[2]);
+    if (strcmp(field, "device") == 0) {
+        const struct pd_device *d = pd->devices;
+        return n == 8 && pd->ndevices == 1 && is(d->path, w[1]) && d->type == w[2][0] && d->major == number(w[3]) &&
+               d->minor == number(w[4]) && d->mode == strtoul(w[5], NULL, 8) && d->uid == number(w[6]) && d->gid == number(w[7]);
+    }
     if (strcmp(field, "umask") == 0)
         return n == 2 && pd->has_umask && pd->umask == strtoul(w[1], NULL, 8);
     return false;
@@ -134,5 +141,5 @@ void test_process_vectors(void)
         lines++;
     }
     fclose(f);
-    CHECK(lines >= 22);
+    CHECK(lines >= 24);
 }

@@ -34,7 +34,7 @@ MKPROCESS = os.path.join(GUEST, "tools", "mkprocess.py")
 MKINITRAMFS = os.path.join(GUEST, "tools", "mkinitramfs.sh")
 VIRTIOFSD = shutil.which("virtiofsd") or "/usr/lib/qemu/virtiofsd"
 BUSYBOX_APPLETS = ["sh", "cat", "printf", "echo", "sleep", "id", "hostname", "pwd", "stty", "tty", "ls",
-                   "mount", "grep", "touch", "true", "ps", "kill"]
+                   "mount", "grep", "touch", "true", "ps", "kill", "stat", "readlink", "head", "wc", "tr"]
 TIMEOUT = 90  # seconds per boot; TCG emulates every instruction
 
 READY, STARTED, EXITED, ERROR = 1, 2, 3, 4
@@ -362,6 +362,51 @@ def case_no_capabilities(kernel, tmp):
     return run, problems
 
 
+OWN_DEV = ["--mount", "tmpfs:tmpfs:/dev:nosuid:mode=755",
+           "--mount", "devpts:devpts:/dev/pts:nosuid,noexec:newinstance,ptmxmode=0666,mode=0620,gid=5"]
+
+
+def case_own_dev(kernel, tmp):
+    """A tmpfs on /dev is the container's own /dev, with runc's nodes and links, the DEVICE records'
+    nodes, and none of the guest's devices (its console and ports)."""
+    script = ("ls /dev | tr '\\n' ' '; echo; stat -c '%F %t:%T %a %g' /dev/fuse; stat -c '%F %a' /dev/net/fifo; "
+              "readlink /dev/ptmx; echo x > /dev/null && echo null-ok; head -c 3 /dev/zero | wc -c; "
+              "test -e /dev/hvc0 || echo no-hvc0; grep -c ' /dev' /proc/mounts")
+    run = boot(kernel, tmp, OWN_DEV + ["--device", "c:10:229:/dev/fuse:0640:0:5", "--device", "p:0:0:/dev/net/fifo:0600",
+                                       "--", "sh", "-c", script])
+    problems = []
+    want = (b"fd full fuse net null ptmx pts random shm stderr stdin stdout tty urandom zero \n"
+            b"character special file a:e5 640 5\nfifo 600\npts/ptmx\nnull-ok\n3\nno-hvc0\n2\n")  # 2: /dev and /dev/pts
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r} (stderr {run.stderr!r}, error {run.error()!r})")
+    expect_exit(problems, run, 0)
+    return run, problems
+
+
+def case_terminal_own_dev(kernel, tmp):
+    """With its own /dev, a terminal process finds its terminal at /dev/console, as under runc."""
+    run = boot(kernel, tmp, ["--terminal"] + OWN_DEV + ["--", "sh", "-c", "tty; test -e /dev/hvc0 || echo no-hvc0; exit 6"])
+    problems = []
+    expect(problems, b"/dev/console" in run.console, f"console shows tty /dev/console: {run.console[-300:]!r}")
+    expect(problems, b"no-hvc0" in run.console, f"console shows no-hvc0: {run.console[-300:]!r}")
+    expect_exit(problems, run, 6)
+    return run, problems
+
+
+def case_cgroup(kernel, tmp):
+    """A cgroup2 MOUNT and a CGROUP file: the process is in its own cgroup (the root of its cgroup
+    namespace), pids.max holds: the third fork fails (sh, two sleeps), which ends busybox sh with 2."""
+    script = ("cat /proc/self/cgroup; cat /sys/fs/cgroup/pids.max; grep -c cgroup2 /proc/mounts; "
+              "sleep 5 & sleep 5 & sleep 5 & echo not-reached")
+    run = boot(kernel, tmp, ["--mount", "cgroup2:cgroup2:/sys/fs/cgroup:nosuid,nodev,noexec", "--cgroup", "pids.max=3",
+                             "--", "sh", "-c", script])
+    problems = []
+    want = b"0::/\n3\n1\n"
+    expect(problems, run.stdout == want, f"stdout {want!r}, got {run.stdout!r} (stderr {run.stderr!r}, error {run.error()!r})")
+    expect(problems, b"can't fork" in run.stderr, f"the third fork is refused: stderr {run.stderr!r}")
+    expect_exit(problems, run, 2)
+    return run, problems
+
+
 def case_terminal(kernel, tmp):
     run = boot(kernel, tmp, ["--terminal", "--", "sh", "-c", "tty; stty size; exit 4"],
                before_start=lambda send: send(message(WINSIZE, struct.pack("<HH", 33, 101))))
@@ -422,7 +467,8 @@ def case_rootfs(kernel, tmp):
 
 
 CASES = [case_basic, case_args, case_signal, case_signal_handled, case_signal_before_start, case_forward, case_reap, case_stdin, case_identity, case_privileges,
-         case_no_capabilities, case_terminal, case_exec_error,
+         case_no_capabilities, case_own_dev, case_terminal_own_dev, case_cgroup,
+         case_terminal, case_exec_error,
          case_malformed, case_rootfs]
 
 

@@ -66,6 +66,15 @@ int main(int argc, char **argv) {
         line("sysctl.key", pd.sysctls[i].key);
         line("sysctl.value", pd.sysctls[i].value);
     }
+    for (size_t i = 0; i < pd.ncgroups; i++) {
+        line("cgroup.key", pd.cgroups[i].key);
+        line("cgroup.value", pd.cgroups[i].value);
+    }
+    for (size_t i = 0; i < pd.ndevices; i++) {
+        line("device.path", pd.devices[i].path);
+        printf("device %c %u %u %o %u %u\n", pd.devices[i].type, pd.devices[i].major, pd.devices[i].minor, pd.devices[i].mode,
+               pd.devices[i].uid, pd.devices[i].gid);
+    }
     process_description_free(&pd);
     return 0;
 }

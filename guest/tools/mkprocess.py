@@ -14,7 +14,7 @@ import sys
 
 MAGIC = b"VMMPROC1"
 ARG, ENV, CWD, UID, GID, GROUPS, HOSTNAME, RLIMIT, TERMINAL, ROOTFS, MOUNT, UMASK, BINDS, CAPS, NO_NEW_PRIVS, \
-    OOM_SCORE_ADJ, SYSCTL = range(1, 18)
+    OOM_SCORE_ADJ, SYSCTL, DEVICE, CGROUP = range(1, 20)
 CAP_SETS = ("bounding", "effective", "permitted", "inheritable", "ambient")
 RLIM_INFINITY = 0xFFFFFFFFFFFFFFFF
 # Resource numbers of <sys/resource.h> on Linux (x86_64).
@@ -119,9 +119,17 @@ def build(opts, argv):
         out += record(NO_NEW_PRIVS, b"\x01")
     if opts.oom_score_adj is not None:
         out += record(OOM_SCORE_ADJ, struct.pack("<i", opts.oom_score_adj))
-    for spec in opts.sysctl:
-        key, _, value = spec.partition("=")
-        out += record(SYSCTL, field(b(key)) + field(b(value)))
+    for spec in opts.device:
+        # TYPE:MAJOR:MINOR:PATH[:MODE[:UID[:GID]]]
+        parts = spec.split(":")
+        mode = int(parts[4], 8) if len(parts) > 4 else 0o666
+        uid = int(parts[5]) if len(parts) > 5 else 0
+        gid = int(parts[6]) if len(parts) > 6 else 0
+        out += record(DEVICE, field(b(parts[3])) + b(parts[0]) + struct.pack("<5I", int(parts[1]), int(parts[2]), mode, uid, gid))
+    for tag, specs in ((SYSCTL, opts.sysctl), (CGROUP, opts.cgroup)):
+        for spec in specs:
+            key, _, value = spec.partition("=")
+            out += record(tag, field(b(key)) + field(b(value)))
     return bytes(out)
 
 
@@ -150,6 +158,8 @@ def main():
     p.add_argument("--no-new-privs", action="store_true")
     p.add_argument("--oom-score-adj", type=int)
     p.add_argument("--sysctl", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--cgroup", action="append", default=[], metavar="FILE=VALUE", help="a file of the container's cgroup")
+    p.add_argument("--device", action="append", default=[], metavar="TYPE:MAJOR:MINOR:PATH[:MODE[:UID[:GID]]]")
     opts = p.parse_args(ours)
     argv = opts.arg + trailing
     if not argv:
