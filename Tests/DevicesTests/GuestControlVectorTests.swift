@@ -28,6 +28,20 @@ struct GuestControlVectorTests {
         case ("start", 0): return .start
         case ("signal", 1): return .signal(int32(0))
         case ("winsize", 2): return .windowSize(rows: UInt16(numbers[0]), columns: UInt16(numbers[1]))
+        default: break
+        }
+        guard let first = numbers.first, let id = UInt32(exactly: first) else { return nil }
+        let text = Array(words.dropFirst(2).joined(separator: " ").utf8)
+        switch (words.first, numbers.count) {
+        case ("exec_started", 2): return .execStarted(id: id, pid: UInt32(truncatingIfNeeded: numbers[1]))
+        case ("exec_output", 2): return .execOutput(id: id, stream: UInt8(numbers[1]), bytes: Array(words.dropFirst(3).joined(separator: " ").utf8))
+        case ("exec_exited", 3): return .execExited(id: id, code: int32(1), signal: int32(2))
+        case ("exec_error", 1): return .execError(id: id, String(decoding: text, as: UTF8.self))
+        // A process description whose one argument is the word after the id.
+        case ("exec", 1): return .exec(id: id, process: Array("VMMPROC1".utf8) + [1, 0, UInt8(text.count), 0, 0, 0] + text)
+        case ("exec_input", 1): return .execInput(id: id, bytes: text)
+        case ("exec_signal", 2): return .execSignal(id: id, int32(1))
+        case ("exec_winsize", 3): return .execWindowSize(id: id, rows: UInt16(numbers[1]), columns: UInt16(numbers[2]))
         default: return nil
         }
     }
@@ -47,7 +61,7 @@ struct GuestControlVectorTests {
         let text = try String(contentsOfFile: Self.vectorsPath, encoding: .utf8)
         let lines = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
         #expect(lines.count == Self.vectors.count, "a line of \(Self.vectorsPath) did not parse")
-        #expect(Self.vectors.count >= 9)
+        #expect(Self.vectors.count >= 18)
     }
 
     @Test(arguments: vectors)

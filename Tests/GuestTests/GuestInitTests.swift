@@ -36,6 +36,6 @@ struct GuestInitTests {
         #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
         let counts = try #require(Self.counts(result.standardOutput), "\(result.standardOutput)")
         #expect(counts.failed == 0, "\(result.standardOutput)")
-        #expect(counts.passed >= 18, "\(result.standardOutput)")
+        #expect(counts.passed >= 20, "\(result.standardOutput)")
     }
 }

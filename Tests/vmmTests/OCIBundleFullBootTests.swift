@@ -19,7 +19,7 @@ struct OCIBundleFullBootTests {
         cat /data/in; echo from-bundle > /data/out; cat /etc/motd
         touch /probe 2>/dev/null || echo root-read-only
         echo x > /tmp/x && echo tmp-writable
-        wc -c < /proc/kcore
+        wc -c < /proc/version
         cat /proc/self/cgroup /sys/fs/cgroup/pids.max
         """
 
@@ -53,7 +53,7 @@ struct OCIBundleFullBootTests {
         ]
         json["linux"] = [
             "devices": [["path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o640, "uid": 0, "gid": 5]],
-            "maskedPaths": ["/proc/kcore"], "readonlyPaths": ["/proc/sys"],
+            "maskedPaths": ["/proc/version"], "readonlyPaths": ["/proc/sys"],
             "sysctl": ["kernel.msgmax": "12345"],
             "resources": ["pids": ["limit": 50]],
             "namespaces": [["type": "pid"], ["type": "mount"], ["type": "ipc"], ["type": "uts"], ["type": "cgroup"]],
@@ -66,29 +66,101 @@ struct OCIBundleFullBootTests {
         return bundle
     }
 
-    @Test func everyFieldOfTheBundleReachesTheContainer() throws {
+    /// Creates, starts and deletes the bundle as container `id` (state under
+    /// scratch/state); returns its stdout and vmm create's stderr.
+    func createStartDelete(_ bundle: String, id: String, scratch: String, afterCreate: () -> Void = {}) throws -> (output: String, errors: String) {
+        let root = scratch + "/state"
+        func vmm(_ arguments: String...) -> Command.Result { Command.run(Fixtures.vmmExecutable, ["--root", root] + arguments) }
+        let create = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' \(id) < /dev/null > '\(scratch)/\(id).out' 2> '\(scratch)/\(id).err'"
+        let created = Command.run("/bin/sh", ["-c", create])
+        let errors = (try? String(contentsOfFile: scratch + "/\(id).err", encoding: .utf8)) ?? ""
+        try #require(created.status == 0, "\(errors)")
+        afterCreate()
+        #expect(vmm("start", id).status == 0)
+        // Each vmm state is a process start in the emulated machine: polled gently.
+        for _ in 0..<400 where !vmm("state", id).standardOutput.contains("\"stopped\"") { usleep(500_000) }
+        let output = (try? String(contentsOfFile: scratch + "/\(id).out", encoding: .utf8)) ?? ""
+        #expect(vmm("delete", id).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/" + id))
+        return (output, errors)
+    }
+
+    func scratchDirectory() throws -> String {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-full-bundle-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: scratch + "/data", withIntermediateDirectories: true)
+        return scratch
+    }
+
+    @Test func everyFieldOfTheBundleReachesTheContainer() throws {
+        let scratch = try scratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         try "from the host\n".write(toFile: scratch + "/data/in", atomically: false, encoding: .utf8)
         try "message of the day\n".write(toFile: scratch + "/motd", atomically: false, encoding: .utf8)
         let bundle = try makeBundle(in: scratch)
-        let root = scratch + "/state"
-        func vmm(_ arguments: String...) -> Command.Result { Command.run(Fixtures.vmmExecutable, ["--root", root] + arguments) }
-
-        let create = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' full < /dev/null > '\(scratch)/out' 2> '\(scratch)/err'"
-        let created = Command.run("/bin/sh", ["-c", create])
-        let errors = (try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? ""
-        try #require(created.status == 0, "\(errors)")
+        let (output, errors) = try createStartDelete(bundle, id: "full", scratch: scratch) {
+            #expect((try? String(contentsOfFile: scratch + "/prestart.json", encoding: .utf8))?.contains(#""status":"creating""#) == true)
+        }
         #expect(!errors.contains("not applied") && !errors.contains("not run"), "nothing of the bundle is left out: \(errors)")
-        #expect((try? String(contentsOfFile: scratch + "/prestart.json", encoding: .utf8))?.contains(#""status":"creating""#) == true)
-        #expect(vmm("start", "full").status == 0)
-        for _ in 0..<1200 where !vmm("state", "full").standardOutput.contains("\"stopped\"") { usleep(100_000) }
-        let output = (try? String(contentsOfFile: scratch + "/out", encoding: .utf8)) ?? ""
         #expect(output.split(separator: "\n").map(String.init) == Self.expected, "stderr: \(errors)")
         #expect((try? String(contentsOfFile: scratch + "/data/out", encoding: .utf8)) == "from-bundle\n")
-        #expect(vmm("delete", "full").status == 0)
         #expect((try? String(contentsOfFile: scratch + "/poststop.json", encoding: .utf8))?.contains(#""status":"stopped""#) == true)
-        #expect(!FileManager.default.fileExists(atPath: root + "/full"))
+    }
+
+    /// The mounts Docker 20.10 (its defaults, then the shm, resolv.conf,
+    /// hostname and hosts binds its daemon adds) and containerd 1.6 (ctr
+    /// run's defaults) write into config.json.
+    static func managerMounts(_ manager: String, host: String) -> [[String: Any]] {
+        let common: [[String: Any]] = [
+            ["destination": "/proc", "type": "proc", "source": "proc", "options": ["nosuid", "noexec", "nodev"]],
+            ["destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]],
+            ["destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]],
+            ["destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]],
+            ["destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue", "options": ["nosuid", "noexec", "nodev"]],
+        ]
+        if manager == "docker" {
+            return common + [
+                ["destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]],
+                ["destination": "/dev/shm", "type": "bind", "source": host + "/shm", "options": ["rbind", "rprivate"]],
+                ["destination": "/etc/resolv.conf", "type": "bind", "source": host + "/resolv.conf", "options": ["rbind", "rprivate"]],
+                ["destination": "/etc/hostname", "type": "bind", "source": host + "/hostname", "options": ["rbind", "rprivate"]],
+                ["destination": "/etc/hosts", "type": "bind", "source": host + "/hosts", "options": ["rbind", "rprivate"]],
+            ]
+        }
+        return common + [
+            ["destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]],
+            ["destination": "/run", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]],
+        ]
+    }
+
+    @Test(arguments: ["docker", "containerd"])
+    func theMountsDockerAndContainerdWriteAreMade(_ manager: String) throws {
+        let scratch = try scratchDirectory()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let host = scratch + "/data"
+        try FileManager.default.createDirectory(atPath: host + "/shm", withIntermediateDirectories: true)
+        for (file, text) in [("resolv.conf", "nameserver 192.0.2.1\n"), ("hostname", "from-docker\n"), ("hosts", "127.0.0.1 localhost\n")] {
+            try text.write(toFile: host + "/" + file, atomically: false, encoding: .utf8)
+        }
+        let bundle = scratch + "/bundle"
+        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
+        try #require(make.status == 0, "\(make.standardError)")
+        let config = bundle + "/config.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
+        json["mounts"] = Self.managerMounts(manager, host: host)
+        var process = json["process"] as? [String: Any] ?? [:]
+        let script = "for d in /dev /dev/pts /dev/mqueue /dev/shm /sys /sys/fs/cgroup /run; do grep \" $d \" /proc/mounts | cut -d' ' -f2,3; done; "
+            + "cat /etc/hostname /etc/resolv.conf 2>/dev/null; ls /dev | grep -c vport"
+        process["args"] = ["sh", "-c", script]
+        json["process"] = process
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+
+        let (output, errors) = try createStartDelete(bundle, id: manager, scratch: scratch)
+        let mounts = ["/dev tmpfs", "/dev/pts devpts", "/dev/mqueue mqueue", "/dev/shm tmpfs", "/sys sysfs"]
+        let expected = manager == "docker"
+            ? mounts + ["/sys/fs/cgroup cgroup2", "from-docker", "nameserver 192.0.2.1", "0"]
+            : mounts + ["/run tmpfs", "0"]
+        #expect(output.split(separator: "\n").map(String.init) == expected, "stderr: \(errors)")
+        let warnings = errors.split(separator: "\n").filter { $0.contains("not made") || $0.contains("not applied") }
+        #expect(warnings.allSatisfy { $0.hasSuffix("mounts not made in the VM: /dev/shm (a bind of \(host)/shm: a tmpfs of the VM's instead)") }, "\(warnings)")
     }
 }

@@ -74,3 +74,10 @@ int cgroup_enter(const struct process_description *pd, char *what, size_t size)
     }
     return 0;
 }
+
+int cgroup_join(void)
+{
+    if (access(CONTAINER "/cgroup.procs", F_OK) < 0)
+        return 0;
+    return kernel_file_write(CONTAINER "/cgroup.procs", "0");
+}

@@ -19,4 +19,8 @@ int cgroup_prepare(const struct process_description *pd, char *err, size_t errle
  * failed in what (for the start error). */
 int cgroup_enter(const struct process_description *pd, char *what, size_t size);
 
+/* For an exec'd process: the calling process moves into the container's
+ * cgroup, if the container has one. 0, or -1 with errno. */
+int cgroup_join(void);
+
 #endif

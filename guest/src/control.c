@@ -31,16 +31,63 @@ size_t control_encode_exited(uint8_t *buf, size_t cap, int32_t code, int32_t sig
     return control_encode(buf, cap, CONTROL_EXITED, p, sizeof p);
 }
 
-size_t control_encode_error(uint8_t *buf, size_t cap, const char *message)
+/* How much of message fits in limit bytes, never ending inside a UTF-8 sequence. */
+static size_t utf8_cut(const char *message, size_t limit)
 {
     size_t n = strlen(message);
-    if (n > CONTROL_MAX_PAYLOAD) {
-        n = CONTROL_MAX_PAYLOAD;
+    if (n > limit) {
+        n = limit;
         /* Back up over continuation bytes so the host gets valid UTF-8. */
         while (n > 0 && ((unsigned char)message[n] & 0xC0) == 0x80)
             n--;
     }
-    return control_encode(buf, cap, CONTROL_ERROR, message, n);
+    return n;
+}
+
+size_t control_encode_error(uint8_t *buf, size_t cap, const char *message)
+{
+    return control_encode(buf, cap, CONTROL_ERROR, message, utf8_cut(message, CONTROL_MAX_PAYLOAD));
+}
+
+/* An exec message: the id, then head (hn bytes), then data (n bytes). */
+static size_t encode_exec(uint8_t *buf, size_t cap, uint16_t type, uint32_t id, const uint8_t *head, size_t hn,
+                          const void *data, size_t n)
+{
+    uint8_t p[CONTROL_MAX_PAYLOAD];
+    if (CONTROL_EXEC_ID_SIZE + hn + n > sizeof p)
+        return 0;
+    le32_put(p, id);
+    if (hn)
+        memcpy(p + CONTROL_EXEC_ID_SIZE, head, hn);
+    if (n)
+        memcpy(p + CONTROL_EXEC_ID_SIZE + hn, data, n);
+    return control_encode(buf, cap, type, p, CONTROL_EXEC_ID_SIZE + hn + n);
+}
+
+size_t control_encode_exec_started(uint8_t *buf, size_t cap, uint32_t id, uint32_t pid)
+{
+    uint8_t p[4];
+    le32_put(p, pid);
+    return encode_exec(buf, cap, CONTROL_EXEC_STARTED, id, p, sizeof p, NULL, 0);
+}
+
+size_t control_encode_exec_output(uint8_t *buf, size_t cap, uint32_t id, uint8_t stream, const void *data, size_t n)
+{
+    return encode_exec(buf, cap, CONTROL_EXEC_OUTPUT, id, &stream, 1, data, n < CONTROL_EXEC_OUTPUT_MAX ? n : CONTROL_EXEC_OUTPUT_MAX);
+}
+
+size_t control_encode_exec_exited(uint8_t *buf, size_t cap, uint32_t id, int32_t code, int32_t signal)
+{
+    uint8_t p[8];
+    le32_put(p, (uint32_t)code);
+    le32_put(p + 4, (uint32_t)signal);
+    return encode_exec(buf, cap, CONTROL_EXEC_EXITED, id, p, sizeof p, NULL, 0);
+}
+
+size_t control_encode_exec_error(uint8_t *buf, size_t cap, uint32_t id, const char *message)
+{
+    return encode_exec(buf, cap, CONTROL_EXEC_ERROR, id, NULL, 0, message,
+                       utf8_cut(message, CONTROL_MAX_PAYLOAD - CONTROL_EXEC_ID_SIZE));
 }
 
 int control_parse_signal(const struct control_message *m, int32_t *signal)
@@ -57,6 +104,35 @@ int control_parse_winsize(const struct control_message *m, uint16_t *rows, uint1
         return -1;
     *rows = le16_get(m->payload);
     *columns = le16_get(m->payload + 2);
+    return 0;
+}
+
+int control_parse_exec_bytes(const struct control_message *m, uint32_t *id, const uint8_t **rest, size_t *n)
+{
+    if (m->length < CONTROL_EXEC_ID_SIZE)
+        return -1;
+    *id = le32_get(m->payload);
+    *rest = m->payload + CONTROL_EXEC_ID_SIZE;
+    *n = m->length - CONTROL_EXEC_ID_SIZE;
+    return 0;
+}
+
+int control_parse_exec_signal(const struct control_message *m, uint32_t *id, int32_t *signal)
+{
+    if (m->length != CONTROL_EXEC_ID_SIZE + 4)
+        return -1;
+    *id = le32_get(m->payload);
+    *signal = (int32_t)le32_get(m->payload + 4);
+    return 0;
+}
+
+int control_parse_exec_winsize(const struct control_message *m, uint32_t *id, uint16_t *rows, uint16_t *columns)
+{
+    if (m->length != CONTROL_EXEC_ID_SIZE + 4)
+        return -1;
+    *id = le32_get(m->payload);
+    *rows = le16_get(m->payload + 4);
+    *columns = le16_get(m->payload + 6);
     return 0;
 }
 

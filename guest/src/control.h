@@ -24,9 +24,23 @@ size_t control_encode_exited(uint8_t *buf, size_t cap, int32_t code, int32_t sig
 /* The message is cut at CONTROL_MAX_PAYLOAD bytes (never inside a UTF-8 sequence). */
 size_t control_encode_error(uint8_t *buf, size_t cap, const char *message);
 
+/* Exec messages: each payload starts with the exec's u32 id. OUTPUT data
+ * longer than fits is cut (the caller sends the rest in another message). */
+size_t control_encode_exec_started(uint8_t *buf, size_t cap, uint32_t id, uint32_t pid);
+size_t control_encode_exec_output(uint8_t *buf, size_t cap, uint32_t id, uint8_t stream, const void *data, size_t n);
+size_t control_encode_exec_exited(uint8_t *buf, size_t cap, uint32_t id, int32_t code, int32_t signal);
+size_t control_encode_exec_error(uint8_t *buf, size_t cap, uint32_t id, const char *message);
+/* Most EXEC_OUTPUT data one message holds. */
+#define CONTROL_EXEC_OUTPUT_MAX (CONTROL_MAX_PAYLOAD - CONTROL_EXEC_ID_SIZE - 1)
+
 /* Payload readers for host messages: 0, or -1 for a payload of the wrong size. */
 int control_parse_signal(const struct control_message *m, int32_t *signal);
 int control_parse_winsize(const struct control_message *m, uint16_t *rows, uint16_t *columns);
+/* EXEC (the process description follows the id) and EXEC_INPUT (the bytes
+ * follow; none means end of input): *rest and *n point into the payload. */
+int control_parse_exec_bytes(const struct control_message *m, uint32_t *id, const uint8_t **rest, size_t *n);
+int control_parse_exec_signal(const struct control_message *m, uint32_t *id, int32_t *signal);
+int control_parse_exec_winsize(const struct control_message *m, uint32_t *id, uint16_t *rows, uint16_t *columns);
 
 /*
  * Decoder: append bytes with control_decoder_space + control_decoder_commit

@@ -12,10 +12,24 @@ enum control_type {
     CONTROL_STARTED = 2,
     CONTROL_EXITED = 3,
     CONTROL_ERROR = 4,
+    CONTROL_EXEC_STARTED = 5,
+    CONTROL_EXEC_OUTPUT = 6,
+    CONTROL_EXEC_EXITED = 7,
+    CONTROL_EXEC_ERROR = 8,
     CONTROL_START = 0x81,
     CONTROL_SIGNAL = 0x82,
     CONTROL_WINSIZE = 0x83,
+    CONTROL_EXEC = 0x84,
+    CONTROL_EXEC_INPUT = 0x85,
+    CONTROL_EXEC_SIGNAL = 0x86,
+    CONTROL_EXEC_WINSIZE = 0x87,
 };
+
+/* EXEC_OUTPUT's stream byte. */
+enum control_stream { CONTROL_STREAM_STDOUT = 1, CONTROL_STREAM_STDERR = 2 };
+
+/* Every exec message starts with the host's u32 id of the exec. */
+#define CONTROL_EXEC_ID_SIZE 4
 
 #define CONTROL_LENGTH_SIZE 4
 #define CONTROL_TYPE_SIZE 2

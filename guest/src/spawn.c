@@ -86,15 +86,16 @@ static void exec_search(char *const argv[], char *const envp[])
 static void setup_stdio(const struct spawn_stdio *io, int report)
 {
     if (io->terminal) {
-        int fd = open(io->tty, O_RDWR);
+        int fd = io->tty ? open(io->tty, O_RDWR) : io->tty_fd;
+        const char *name = io->tty ? io->tty : "the terminal";
         if (fd < 0)
-            child_fail(report, "open %s", io->tty);
+            child_fail(report, "open %s", name);
         /* 1: take it even if it is still some other session's terminal (we are root here). */
         if (ioctl(fd, TIOCSCTTY, 1) < 0)
-            child_fail(report, "make %s the controlling terminal", io->tty);
+            child_fail(report, "make %s the controlling terminal", name);
         for (int i = 0; i < 3; i++)
             if (dup2(fd, i) < 0)
-                child_fail(report, "dup2 %s to fd %d", io->tty, i);
+                child_fail(report, "dup2 %s to fd %d", name, i);
         if (fd > 2)
             close(fd);
         return;
@@ -105,30 +106,11 @@ static void setup_stdio(const struct spawn_stdio *io, int report)
             child_fail(report, "dup2 port to fd %d", i);
 }
 
-static noreturn void child(const struct process_description *pd, const struct spawn_stdio *io, int report)
+/* What every process of the container gets, main or exec'd: its session,
+ * stdio, limits, umask, cwd, capabilities and credentials; then the exec. */
+static noreturn void become(const struct process_description *pd, const struct spawn_stdio *io, int report)
 {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-
-    /* Its own session: a terminal needs it, and init's signals stay init's. */
-    if (setsid() < 0)
-        child_fail(report, "setsid");
-    /* PID 1 of its own PID namespace: its /proc shows only its processes
-     * (a fresh procfs over init's, in its own mount namespace), and the
-     * maskedPaths / readonlyPaths under /proc are made again on it. */
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-        child_fail(report, "make the process's mounts private");
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-        child_fail(report, "mount its own /proc");
     char err[512];
-    /* Sysctls before the read-only /proc rules, as runc orders them. */
-    if (privileges_sysctls(pd, err, sizeof err) < 0 || privileges_oom_score_adj(pd, err, sizeof err) < 0)
-        child_fail(report, "%s", err);
-    if (mounts_apply_under(pd->mounts, pd->nmounts, "/proc/", err, sizeof err) < 0)
-        child_fail(report, "%s", err);
-    if (cgroup_enter(pd, err, sizeof err) < 0)
-        child_fail(report, "%s", err);
     setup_stdio(io, report);
 
     /* Before dropping root: raising a hard limit needs CAP_SYS_RESOURCE. */
@@ -161,6 +143,57 @@ static noreturn void child(const struct process_description *pd, const struct sp
     child_fail(report, "exec \"%s\"", pd->argv[0]);
 }
 
+/* A fresh child of init: signals unblocked (init blocks them all), its own session. */
+static void new_session(int report)
+{
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* Its own session: a terminal needs it, and init's signals stay init's. */
+    if (setsid() < 0)
+        child_fail(report, "setsid");
+}
+
+static noreturn void child(const struct process_description *pd, const struct spawn_stdio *io, int report)
+{
+    new_session(report);
+    /* PID 1 of its own PID namespace: its /proc shows only its processes
+     * (a fresh procfs over init's, in its own mount namespace), and the
+     * maskedPaths / readonlyPaths under /proc are made again on it. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        child_fail(report, "make the process's mounts private");
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        child_fail(report, "mount its own /proc");
+    char err[512];
+    /* Sysctls before the read-only /proc rules, as runc orders them. */
+    if (privileges_sysctls(pd, err, sizeof err) < 0 || privileges_oom_score_adj(pd, err, sizeof err) < 0)
+        child_fail(report, "%s", err);
+    if (mounts_apply_under(pd->mounts, pd->nmounts, "/proc/", err, sizeof err) < 0)
+        child_fail(report, "%s", err);
+    if (cgroup_enter(pd, err, sizeof err) < 0)
+        child_fail(report, "%s", err);
+    become(pd, io, report);
+}
+
+/* Waits for the child's report: EOF means its execve worked. Returns pid,
+ * or -1 with the child's reason in err (the child is reaped then). */
+static pid_t await_exec(pid_t pid, int report, char *err, size_t errlen)
+{
+    char msg[768];
+    ssize_t n;
+    do
+        n = read(report, msg, sizeof msg - 1);
+    while (n < 0 && errno == EINTR);
+    close(report);
+    if (n <= 0)
+        return pid;
+    msg[n] = 0;
+    snprintf(err, errlen, "%s", msg);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    return -1;
+}
+
 pid_t spawn_process(const struct process_description *pd, const struct spawn_stdio *io, char *err,
                     size_t errlen)
 {
@@ -183,19 +216,81 @@ pid_t spawn_process(const struct process_description *pd, const struct spawn_std
         child(pd, io, report[1]);
     }
     close(report[1]);
+    return await_exec(pid, report[0], err, errlen);
+}
 
-    char msg[768];
-    ssize_t n;
-    do
-        n = read(report[0], msg, sizeof msg - 1);
-    while (n < 0 && errno == EINTR);
-    close(report[0]);
-    if (n <= 0)
-        return pid;
+/* The namespaces an exec'd process joins, the mount namespace last: the
+ * others are opened through /proc paths it would change. */
+static const char *const exec_namespaces[] = {"ipc", "uts", "cgroup", "pid", "mnt"};
+#define EXEC_NAMESPACES (sizeof exec_namespaces / sizeof exec_namespaces[0])
 
-    msg[n] = 0;
-    snprintf(err, errlen, "%s", msg);
-    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-        ;
-    return -1;
+/* The middle process of an exec: joins the container's cgroup and
+ * namespaces, then clones the process as a sibling (CLONE_PARENT: init's
+ * child), which takes the container's root. Tells init the pid, exits. */
+static noreturn void exec_middle(const struct process_description *pd, const struct spawn_stdio *io, pid_t target,
+                                 int report, int pid_out)
+{
+    char path[64];
+    int fds[EXEC_NAMESPACES];
+    for (size_t i = 0; i < EXEC_NAMESPACES; i++) {
+        snprintf(path, sizeof path, "/proc/%d/ns/%s", target, exec_namespaces[i]);
+        if ((fds[i] = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            child_fail(report, "open %s", path);
+    }
+    snprintf(path, sizeof path, "/proc/%d/root", target);
+    int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (root < 0)
+        child_fail(report, "open %s", path);
+    if (cgroup_join() < 0)
+        child_fail(report, "join the container's cgroup");
+    for (size_t i = 0; i < EXEC_NAMESPACES; i++)
+        if (setns(fds[i], 0) < 0)
+            child_fail(report, "join the container's %s namespace", exec_namespaces[i]);
+    pid_t pid = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+    if (pid < 0)
+        child_fail(report, "clone the exec'd process");
+    if (pid == 0) {
+        /* Joining a mount namespace puts the root at its initramfs: back to the container's. */
+        if (fchdir(root) < 0 || chroot(".") < 0)
+            child_fail(report, "enter the container's root");
+        new_session(report);
+        become(pd, io, report);
+    }
+    ssize_t ignored = write(pid_out, &pid, sizeof pid);
+    (void)ignored;
+    _exit(0);
+}
+
+pid_t spawn_exec(const struct process_description *pd, const struct spawn_stdio *io, pid_t target, char *err,
+                 size_t errlen)
+{
+    int report[2], pids[2];
+    if (pipe2(report, O_CLOEXEC) < 0 || pipe2(pids, O_CLOEXEC) < 0) {
+        snprintf(err, errlen, "pipe: %s", strerror(errno));
+        return -1;
+    }
+    pid_t middle = fork();
+    if (middle == 0) {
+        close(report[0]);
+        close(pids[0]);
+        exec_middle(pd, io, target, report[1], pids[1]);
+    }
+    close(report[1]);
+    close(pids[1]);
+    pid_t pid = -1;
+    if (middle > 0 && read(pids[0], &pid, sizeof pid) != (ssize_t)sizeof pid)
+        pid = -1;
+    close(pids[0]);
+    if (middle > 0)
+        while (waitpid(middle, NULL, 0) < 0 && errno == EINTR)
+            ;
+    if (middle < 0 || pid < 0) {
+        /* The middle process failed before the clone: its reason is in the report. */
+        char msg[768] = "";
+        ssize_t n = middle < 0 ? -1 : read(report[0], msg, sizeof msg - 1);
+        close(report[0]);
+        snprintf(err, errlen, "%s", n > 0 ? (msg[n] = 0, msg) : "fork the exec'd process failed");
+        return -1;
+    }
+    return await_exec(pid, report[0], err, errlen);
 }

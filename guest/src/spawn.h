@@ -11,6 +11,7 @@
 struct spawn_stdio {
     bool terminal;
     const char *tty; /* terminal: opened as fds 0-2 and made the controlling terminal */
+    int tty_fd;      /* terminal, when tty is NULL: an open terminal (> 2) used instead */
     int in, out, err; /* otherwise: become fds 0, 1, 2 (each must be > 2) */
 };
 
@@ -26,5 +27,15 @@ struct spawn_stdio {
  */
 pid_t spawn_process(const struct process_description *pd, const struct spawn_stdio *io, char *err,
                     size_t errlen);
+
+/*
+ * Another process in the running container `target` (the process's pid):
+ * in its namespaces and root, with the description's credentials, stdio as
+ * given. Its parent is init (so init reaps it and learns its status), and
+ * it dies with the container's PID 1. Returns the pid once execve has
+ * succeeded, or -1 with the reason in err.
+ */
+pid_t spawn_exec(const struct process_description *pd, const struct spawn_stdio *io, pid_t target, char *err,
+                 size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "channel.h"
 #include "control.h"
+#include "exec.h"
 #include "log.h"
 #include "signals.h"
 
@@ -56,7 +57,7 @@ static void reap(struct state *s)
     int status;
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-        if (pid != s->child || s->child == 0)
+        if (exec_reaped(pid, status) || pid != s->child || s->child == 0)
             continue;
         if (WIFEXITED(status))
             report_exit(WEXITSTATUS(status), 0);
@@ -89,6 +90,33 @@ static void handle_signals(struct state *s)
     }
 }
 
+static void handle_exec_message(struct state *s, const struct control_message *m)
+{
+    uint32_t id;
+    const uint8_t *bytes;
+    size_t n;
+    int32_t sig;
+    uint16_t rows, columns;
+    switch (m->type) {
+    case CONTROL_EXEC:
+        if (control_parse_exec_bytes(m, &id, &bytes, &n) == 0)
+            exec_start(id, bytes, n, s->child);
+        return;
+    case CONTROL_EXEC_INPUT:
+        if (control_parse_exec_bytes(m, &id, &bytes, &n) == 0)
+            exec_input(id, bytes, n);
+        return;
+    case CONTROL_EXEC_SIGNAL:
+        if (control_parse_exec_signal(m, &id, &sig) == 0)
+            exec_signal(id, sig);
+        return;
+    case CONTROL_EXEC_WINSIZE:
+        if (control_parse_exec_winsize(m, &id, &rows, &columns) == 0)
+            exec_winsize(id, rows, columns);
+        return;
+    }
+}
+
 static void handle_message(struct state *s, const struct control_message *m)
 {
     switch (m->type) {
@@ -114,6 +142,12 @@ static void handle_message(struct state *s, const struct control_message *m)
             log_msg("WINSIZE: TIOCSWINSZ: %s", strerror(errno));
         break;
     }
+    case CONTROL_EXEC:
+    case CONTROL_EXEC_INPUT:
+    case CONTROL_EXEC_SIGNAL:
+    case CONTROL_EXEC_WINSIZE:
+        handle_exec_message(s, m);
+        break;
     default:
         break; /* unknown: ignored, for forward compatibility */
     }
@@ -155,12 +189,13 @@ noreturn void supervise(const struct supervisor_config *config)
     struct state s = {.config = config};
     control_decoder_init(&s.decoder);
     for (;;) {
-        struct pollfd fds[2] = {
+        struct pollfd fds[2 + EXEC_POLL_FDS] = {
             {.fd = config->signal_fd, .events = POLLIN},
             {.fd = s.control_dead || s.control_idle ? -1 : channel_fd(), .events = POLLIN},
         };
+        size_t nexec = exec_poll_fds(fds + 2, EXEC_POLL_FDS);
         /* While the host has not opened the port, look again now and then instead of spinning. */
-        int r = poll(fds, 2, !s.control_idle ? -1 : s.child == 0 ? 20 : 200);
+        int r = poll(fds, 2 + nexec, !s.control_idle ? -1 : s.child == 0 ? 20 : 200);
         s.control_idle = false;
         if (r < 0) {
             if (errno != EINTR) {
@@ -173,5 +208,6 @@ noreturn void supervise(const struct supervisor_config *config)
             handle_signals(&s);
         if (fds[1].revents & (POLLIN | POLLHUP | POLLERR))
             handle_control(&s);
+        exec_poll_ready(fds + 2, nexec);
     }
 }

@@ -45,6 +45,24 @@ size_t next_vector(FILE *f, char *line, size_t size, uint8_t *bytes, size_t cap)
     return 0;
 }
 
+/* The text after the first (second_word) or second (third_word) space-separated word, without the newline. */
+static const char *after_words(const char *args, int words)
+{
+    static char rest[256];
+    const char *p = args;
+    for (int i = 0; i < words && p; i++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    snprintf(rest, sizeof rest, "%s", p ? p : "");
+    rest[strcspn(rest, "\n")] = 0;
+    return rest;
+}
+
+static const char *second_word(const char *args) { return after_words(args, 1); }
+static const char *third_word(const char *args) { return after_words(args, 2); }
+
 /* What init's encoders make of NAME ARGS; 0 for the host's messages, which init only decodes. */
 static size_t encode_named(const char *name, const char *args, uint8_t *buf, size_t cap, uint16_t *type)
 {
@@ -53,6 +71,9 @@ static size_t encode_named(const char *name, const char *args, uint8_t *buf, siz
     static const struct { const char *name; uint16_t type; } types[] = {
         {"ready", CONTROL_READY}, {"started", CONTROL_STARTED}, {"exited", CONTROL_EXITED}, {"error", CONTROL_ERROR},
         {"start", CONTROL_START}, {"signal", CONTROL_SIGNAL},   {"winsize", CONTROL_WINSIZE},
+        {"exec_started", CONTROL_EXEC_STARTED}, {"exec_output", CONTROL_EXEC_OUTPUT},
+        {"exec_exited", CONTROL_EXEC_EXITED}, {"exec_error", CONTROL_EXEC_ERROR}, {"exec", CONTROL_EXEC},
+        {"exec_input", CONTROL_EXEC_INPUT}, {"exec_signal", CONTROL_EXEC_SIGNAL}, {"exec_winsize", CONTROL_EXEC_WINSIZE},
     };
     *type = 0;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -63,6 +84,17 @@ static size_t encode_named(const char *name, const char *args, uint8_t *buf, siz
     case CONTROL_STARTED: return control_encode_started(buf, cap, (uint32_t)a);
     case CONTROL_EXITED: return control_encode_exited(buf, cap, (int32_t)a, (int32_t)b);
     case CONTROL_ERROR: return control_encode_error(buf, cap, args);
+    case CONTROL_EXEC_STARTED: return control_encode_exec_started(buf, cap, (uint32_t)a, (uint32_t)b);
+    case CONTROL_EXEC_EXITED: {
+        long c = 0;
+        sscanf(args, "%ld %ld %ld", &a, &b, &c);
+        return control_encode_exec_exited(buf, cap, (uint32_t)a, (int32_t)b, (int32_t)c);
+    }
+    case CONTROL_EXEC_OUTPUT: {
+        const char *data = third_word(args);
+        return control_encode_exec_output(buf, cap, (uint32_t)a, (uint8_t)b, data, strlen(data));
+    }
+    case CONTROL_EXEC_ERROR: return control_encode_exec_error(buf, cap, (uint32_t)a, second_word(args));
     default: return 0;
     }
 }
@@ -101,8 +133,26 @@ void test_control_vectors(void)
             CHECK(control_parse_signal(&m, &signal) == 0 && signal == a);
         if (type == CONTROL_WINSIZE)
             CHECK(control_parse_winsize(&m, &rows, &columns) == 0 && rows == a && columns == b);
+        uint32_t id = 0;
+        const uint8_t *rest = NULL;
+        size_t rest_n = 0;
+        if (type == CONTROL_EXEC_SIGNAL)
+            CHECK(control_parse_exec_signal(&m, &id, &signal) == 0 && id == a && signal == b);
+        if (type == CONTROL_EXEC_WINSIZE) {
+            long c = 0;
+            sscanf(args, "%ld %ld %ld", &a, &b, &c);
+            CHECK(control_parse_exec_winsize(&m, &id, &rows, &columns) == 0 && id == a && rows == b && columns == c);
+        }
+        if (type == CONTROL_EXEC_INPUT) {
+            const char *data = second_word(args);
+            CHECK(control_parse_exec_bytes(&m, &id, &rest, &rest_n) == 0 && id == a && rest_n == strlen(data) &&
+                  memcmp(rest, data, rest_n) == 0);
+        }
+        if (type == CONTROL_EXEC) /* the id, then a process description whose one ARG is the second word */
+            CHECK(control_parse_exec_bytes(&m, &id, &rest, &rest_n) == 0 && id == a && rest_n == 16 &&
+                  memcmp(rest, "VMMPROC1", 8) == 0 && memcmp(rest + 14, second_word(args), 2) == 0);
         lines++;
     }
     fclose(f);
-    CHECK(lines >= 9);
+    CHECK(lines >= 18);
 }

@@ -12,6 +12,7 @@ exits by itself (init reboots, reboot=k, -no-reboot).
 Usage: guest/tests/qemu_check.py [-v] [-k CASE] [KERNEL_DIR]
   KERNEL_DIR defaults to `kernel/build.sh --print-path`.
   QEMU_CHECK_APPEND replaces "quiet" on the kernel command line (e.g. loglevel=7).
+  QEMU_CHECK_BUILD builds and boots init from another directory than guest/build.
 Needs: qemu-system-x86_64, busybox (static), cpio, make, gcc; virtiofsd for
 the root-filesystem case (skipped without it). Last line: "N passed, M failed".
 """
@@ -29,7 +30,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 GUEST = os.path.dirname(HERE)
 REPO = os.path.dirname(GUEST)
-INIT = os.path.join(GUEST, "build", "init")
+# QEMU_CHECK_BUILD: another build directory for init (leaves guest/build alone while tests use it).
+BUILD = os.environ.get("QEMU_CHECK_BUILD", os.path.join(GUEST, "build"))
+INIT = os.path.join(BUILD, "init")
 MKPROCESS = os.path.join(GUEST, "tools", "mkprocess.py")
 MKINITRAMFS = os.path.join(GUEST, "tools", "mkinitramfs.sh")
 VIRTIOFSD = shutil.which("virtiofsd") or "/usr/lib/qemu/virtiofsd"
@@ -38,8 +41,11 @@ BUSYBOX_APPLETS = ["sh", "cat", "printf", "echo", "sleep", "id", "hostname", "pw
 TIMEOUT = 90  # seconds per boot; TCG emulates every instruction
 
 READY, STARTED, EXITED, ERROR = 1, 2, 3, 4
+EXEC_STARTED, EXEC_OUTPUT, EXEC_EXITED, EXEC_ERROR = 5, 6, 7, 8
 START, SIGNAL, WINSIZE = 0x81, 0x82, 0x83
-NAMES = {READY: "READY", STARTED: "STARTED", EXITED: "EXITED", ERROR: "ERROR"}
+EXEC, EXEC_INPUT, EXEC_SIGNAL, EXEC_WINSIZE = 0x84, 0x85, 0x86, 0x87
+NAMES = {READY: "READY", STARTED: "STARTED", EXITED: "EXITED", ERROR: "ERROR", EXEC_STARTED: "EXEC_STARTED",
+         EXEC_OUTPUT: "EXEC_OUTPUT", EXEC_EXITED: "EXEC_EXITED", EXEC_ERROR: "EXEC_ERROR"}
 
 
 def message(mtype, payload=b""):
@@ -76,8 +82,13 @@ class Run:
         return None
 
 
+def description(process_args):
+    """A process description's bytes, from mkprocess's arguments (for EXEC)."""
+    return subprocess.run([sys.executable, MKPROCESS] + process_args, check=True, capture_output=True).stdout
+
+
 def boot(kernel, workdir, process_args, stdin=b"", on_started=None, before_start=None, rootfs=None,
-         timeout=TIMEOUT, raw_process=None):
+         timeout=TIMEOUT, raw_process=None, on_message=None):
     """Boots one VM running the described process and plays the host. Returns a Run."""
     process = os.path.join(workdir, "process")
     if raw_process is not None:
@@ -140,7 +151,7 @@ def boot(kernel, workdir, process_args, stdin=b"", on_started=None, before_start
             s.settimeout(15)
             conns[name], _ = s.accept()
             s.close()
-        _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout)
+        _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout, on_message)
     finally:
         if qemu.poll() is None:
             qemu.kill()
@@ -155,7 +166,7 @@ def boot(kernel, workdir, process_args, stdin=b"", on_started=None, before_start
     return run
 
 
-def _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout):
+def _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeout, on_message=None):
     def send(payload_message):
         conns["control"].sendall(payload_message)
 
@@ -204,6 +215,8 @@ def _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeo
                         on_started(send)
                     elif mtype == EXITED and run.exited_at is None:
                         run.exited_at = time.monotonic() - started
+                    if on_message:
+                        on_message(send, mtype, payload)
         if qemu.poll() is not None and not sel.get_map():
             break
     try:
@@ -407,6 +420,114 @@ def case_cgroup(kernel, tmp):
     return run, problems
 
 
+class ExecHost:
+    """Plays the host's side of exec: what each exec id received."""
+
+    def __init__(self):
+        self.outputs = {}  # id -> {stream: bytes}
+        self.ended = {}  # id -> [streams that sent their end]
+        self.exited = {}  # id -> (code, signal)
+        self.errors = {}  # id -> text
+        self.pids = {}
+
+    def record(self, mtype, payload):
+        if mtype not in (EXEC_STARTED, EXEC_OUTPUT, EXEC_EXITED, EXEC_ERROR) or len(payload) < 4:
+            return None
+        xid = struct.unpack_from("<I", payload)[0]
+        if mtype == EXEC_STARTED:
+            self.pids[xid] = struct.unpack_from("<I", payload, 4)[0]
+        elif mtype == EXEC_OUTPUT:
+            stream, data = payload[4], payload[5:]
+            self.outputs.setdefault(xid, {}).setdefault(stream, b"")
+            self.outputs[xid][stream] += data
+            if not data:
+                self.ended.setdefault(xid, []).append(stream)
+        elif mtype == EXEC_EXITED:
+            self.exited[xid] = struct.unpack_from("<ii", payload, 4)
+        else:
+            self.errors[xid] = payload[4:].decode("utf-8", "replace")
+        return xid, mtype
+
+
+def case_exec(kernel, tmp):
+    """EXEC into the running container: a process in its namespaces with its own stdin, stdout, stderr
+    and exit status; an exec that cannot start is an EXEC_ERROR; a terminal exec gets a pty with the
+    size EXEC_WINSIZE gives; then the main process ends the container."""
+    host = ExecHost()
+    script = ('echo "$$" out; echo err >&2; cat; hostname; tr "\\0" " " < /proc/1/cmdline; echo; exit 3')
+    first = description(["--env", "PATH=/bin", "--", "sh", "-c", script])
+    terminal = description(["--env", "PATH=/bin", "--terminal", "--", "sh", "-c", "sleep 0.5; tty; stty size; exit 4"])
+
+    def exec_message(mtype, xid, payload=b""):
+        return message(mtype, struct.pack("<I", xid) + payload)
+
+    def on_message(send, mtype, payload):
+        if mtype == STARTED:
+            send(exec_message(EXEC, 1, first))
+            send(exec_message(EXEC_INPUT, 1, b"to-exec\n"))
+            send(exec_message(EXEC_INPUT, 1))
+        got = host.record(mtype, payload)
+        if got == (1, EXEC_EXITED):
+            send(exec_message(EXEC, 2, description(["--", "/no/such/program"])))
+        elif got == (2, EXEC_ERROR):
+            send(exec_message(EXEC, 3, terminal))
+            send(exec_message(EXEC_WINSIZE, 3, struct.pack("<HH", 33, 101)))
+        elif got == (3, EXEC_EXITED):
+            send(message(SIGNAL, struct.pack("<i", 9)))
+
+    run = boot(kernel, tmp, ["--hostname", "vmtest", "--", "sleep", "30"], on_message=on_message)
+    problems = []
+    out = host.outputs.get(1, {})
+    lines = out.get(1, b"").split(b"\n")
+    expect(problems, len(lines) == 5 and lines[0].endswith(b" out") and lines[0].split()[0] not in (b"1", b"")
+           and lines[1:] == [b"to-exec", b"vmtest", b"sleep 30 ", b""],
+           f"exec 1 stdout: its pid (not 1), its stdin, the container's hostname and PID 1, got {out.get(1)!r}")
+    expect(problems, out.get(2) == b"err\n", f"exec 1 stderr 'err\\n', got {out.get(2)!r}")
+    expect(problems, sorted(host.ended.get(1, [])) == [1, 2], f"exec 1: both streams end, got {host.ended.get(1)}")
+    expect(problems, host.exited.get(1) == (3, 0), f"exec 1 EXEC_EXITED (3, 0), got {host.exited.get(1)}")
+    expect(problems, "/no/such/program" in host.errors.get(2, ""), f"exec 2 EXEC_ERROR names the program: {host.errors}")
+    tty = host.outputs.get(3, {}).get(1, b"")
+    expect(problems, b"/dev/pts/" in tty and b"33 101" in tty, f"exec 3 on a terminal of 33x101, got {tty!r}")
+    expect(problems, host.exited.get(3) == (4, 0), f"exec 3 EXEC_EXITED (4, 0), got {host.exited.get(3)}")
+    expect_exit(problems, run, -1, 9)
+    return run, problems
+
+
+def case_exec_many(kernel, tmp):
+    """Five execs at once, each ended by EXEC_SIGNAL; one writing 192 KiB (many EXEC_OUTPUTs, in order);
+    the main process's end kills an exec still running (as under runc) and ends the container."""
+    host = ExecHost()
+    waiting = description(["--env", "PATH=/bin", "--", "sh", "-c", "echo up; exec sleep 30"])
+    bulk = description(["--env", "PATH=/bin", "--", "sh", "-c", "head -c 196608 /dev/zero | tr '\\0' x"])
+
+    def exec_message(mtype, xid, payload=b""):
+        return message(mtype, struct.pack("<I", xid) + payload)
+
+    def on_message(send, mtype, payload):
+        if mtype == STARTED:
+            for xid in range(1, 6):
+                send(exec_message(EXEC, xid, waiting))
+            send(exec_message(EXEC, 6, bulk))
+        got = host.record(mtype, payload)
+        if got and got[1] == EXEC_OUTPUT and got[0] <= 5 and host.outputs[got[0]].get(1) == b"up\n":
+            send(exec_message(EXEC_SIGNAL, got[0], struct.pack("<i", 9)))
+        if len([x for x in host.exited if x <= 5]) == 5 and 6 in host.exited and 7 not in host.pids:
+            host.pids[7] = 0
+            send(exec_message(EXEC, 7, waiting))
+        if got == (7, EXEC_OUTPUT):
+            send(message(SIGNAL, struct.pack("<i", 9)))
+
+    run = boot(kernel, tmp, ["--", "sleep", "30"], on_message=on_message)
+    problems = []
+    expect(problems, all(host.exited.get(x) == (-1, 9) for x in range(1, 6)), f"execs 1-5 killed by 9: {host.exited}")
+    bulk_out = host.outputs.get(6, {}).get(1, b"")
+    expect(problems, bulk_out == b"x" * 196608, f"exec 6: 196608 x in order, got {len(bulk_out)} bytes")
+    expect(problems, host.exited.get(6) == (0, 0), f"exec 6 EXEC_EXITED (0, 0), got {host.exited.get(6)}")
+    expect(problems, host.exited.get(7) in (None, (-1, 9)), f"exec 7 is killed with the container, got {host.exited.get(7)}")
+    expect_exit(problems, run, -1, 9)
+    return run, problems
+
+
 def case_terminal(kernel, tmp):
     run = boot(kernel, tmp, ["--terminal", "--", "sh", "-c", "tty; stty size; exit 4"],
                before_start=lambda send: send(message(WINSIZE, struct.pack("<HH", 33, 101))))
@@ -468,7 +589,7 @@ def case_rootfs(kernel, tmp):
 
 CASES = [case_basic, case_args, case_signal, case_signal_handled, case_signal_before_start, case_forward, case_reap, case_stdin, case_identity, case_privileges,
          case_no_capabilities, case_own_dev, case_terminal_own_dev, case_cgroup,
-         case_terminal, case_exec_error,
+         case_exec, case_exec_many, case_terminal, case_exec_error,
          case_malformed, case_rootfs]
 
 
@@ -493,7 +614,7 @@ def main():
             print("0 passed, 0 failed")
             return 0
         kernel = r.stdout.strip().splitlines()[-1]
-    subprocess.run(["make", "-s", "-C", GUEST], check=True)
+    subprocess.run(["make", "-s", "-C", GUEST, f"BUILD={BUILD}"], check=True)
 
     passed = failed = 0
     for case in CASES:
@@ -518,7 +639,8 @@ def main():
             for p in problems:
                 print(f"    - {p}")
             if run is not None:
-                print(f"    messages: {run.types()} {run.messages}")
+                shown = [(t, p[:24] + (b"..." if len(p) > 24 else b"")) for t, p in run.messages[:40]]
+                print(f"    messages: {run.types()[:40]} {shown}" + (f" (+{len(run.messages) - 40} more)" if len(run.messages) > 40 else ""))
                 print("    console (last 1500 bytes):")
                 print("      " + run.console[-1500:].decode("utf-8", "replace").replace("\n", "\n      "))
                 if run.qemu_output:
