@@ -9,7 +9,8 @@ enum CommandSocket {
         loop.add(fd: listening) {
             let connection = accept(listening, nil, nil)
             guard connection >= 0 else { return }
-            defer { close(connection) }
+            var handedOff = false
+            defer { if !handedOff { close(connection) } }
             // A client that connects and says nothing must not stall the VM.
             var timeout = timeval(tv_sec: 1, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
@@ -17,7 +18,15 @@ enum CommandSocket {
             let count = read(connection, &buffer, buffer.count)
             guard count > 0 else { return }
             let line = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingSuffixNewline
-            writeAll(reply(to: line, controller: controller) + "\n", to: connection)
+            let answer = reply(to: line, controller: controller)
+            writeAll(answer + "\n", to: connection)
+            // An accepted exec keeps its connection: the session's messages follow the reply.
+            if answer == MonitorRequest.okReply, line == MonitorRequest.exec.line, let sessions = controller.execSessions {
+                timeout = timeval(tv_sec: 0, tv_usec: 0)
+                setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                handedOff = true
+                sessions.attach(connection)
+            }
         }
     }
 

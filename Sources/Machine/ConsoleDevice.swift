@@ -14,6 +14,7 @@ final class ConsoleDevice: MachineDevice {
     private let lifecycle: MachineConfiguration.Lifecycle
     private var outputs: ConsoleOutputs?
     private(set) var guestChannel: GuestChannel?
+    private var exec: ExecSessions?
 
     init(stdio: MachineConfiguration.Stdio, lifecycle: MachineConfiguration.Lifecycle) {
         self.stdio = stdio
@@ -25,8 +26,11 @@ final class ConsoleDevice: MachineDevice {
         let latch = context.latch
         let brokenPipe: @Sendable () -> Void = { latch.finish(.success(.exited(status: UInt8(128 + SIGPIPE)))) }
         let stdio = stdio.withBrokenPipeHandler(brokenPipe)
+        let exec = ExecSessions(loop: context.loop)
+        self.exec = exec
         let control = ContainerControl(
-            latch: latch, timeline: context.timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle)
+            latch: latch, timeline: context.timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle,
+            exec: exec)
         let outputs: ConsoleOutputs
         do {
             outputs = try ConsoleOutputs(stdio)
@@ -57,7 +61,9 @@ final class ConsoleDevice: MachineDevice {
                 console.endStdin()
             }
             outputs.install(on: context.loop, transport: transport)
-            guestChannel = GuestChannel(console: console, transport: transport, readiness: control.readiness)
+            let channel = GuestChannel(console: console, transport: transport, readiness: control.readiness, exec: exec)
+            exec.send = { channel.send($0) }
+            guestChannel = channel
             return transport
         } catch {
             throw MachineError(settingUp: error)
@@ -66,6 +72,7 @@ final class ConsoleDevice: MachineDevice {
 
     /// Last out: what the guest wrote reaches the host before vmm exits.
     func finish() {
+        exec?.endAll()
         outputs?.finish()
     }
 }

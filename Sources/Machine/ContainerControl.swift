@@ -11,6 +11,8 @@ struct ContainerControl: Sendable {
     /// The host terminal whose size the process's terminal takes.
     let terminalFD: Int32?
     let lifecycle: MachineConfiguration.Lifecycle
+    /// Where init's messages about exec'd processes go.
+    let exec: ExecSessions
     /// READY counts once: a guest repeating it gets no second START.
     let readiness = GuestReadiness()
 
@@ -33,6 +35,8 @@ struct ContainerControl: Sendable {
             latch.finish(.success(.exited(status: UInt8(truncatingIfNeeded: status))))
         case .error(let reason):
             latch.finish(.failure(.guest("the guest could not start the process: \(GuestText.oneLine(reason))")))
+        case .execStarted, .execOutput, .execExited, .execError:
+            exec.deliver(message)
         default:
             break
         }
@@ -46,6 +50,8 @@ struct GuestChannel {
     let console: VirtioConsole
     let transport: VirtioMMIOTransport
     let readiness: GuestReadiness
+    /// The monitor's `vmm exec` clients, relayed over this channel.
+    let exec: ExecSessions
 
     func send(_ message: GuestControlMessage) {
         console.send(message)

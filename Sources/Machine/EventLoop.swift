@@ -20,6 +20,11 @@ final class EventLoop: @unchecked Sendable {
         sources.append(Source(fd: fd, isActive: isActive, onReadable: onReadable))
     }
 
+    /// Takes a source out (a handler may call it for its own fd).
+    func remove(fd: Int32) {
+        sources.removeAll { $0.fd == fd }
+    }
+
     /// Runs handlers until `stop` is readable (the machine's stop latch);
     /// false when poll itself failed.
     func run(until stop: Int32) -> Bool {
@@ -33,6 +38,8 @@ final class EventLoop: @unchecked Sendable {
             if ready < 0 && errno != EINTR { return false }
             if fds[0].revents != 0 { return true }
             for (index, source) in active.enumerated() where fds[index + 1].revents != 0 {
+                // A handler before this one may have removed it (and its fd be reused).
+                guard sources.contains(where: { $0.fd == source.fd }) else { continue }
                 source.onReadable()
             }
         }

@@ -57,8 +57,13 @@ final class MachineController {
             guard let pauseGate, pauseGate.isPaused else { throw .notPaused }
             pauseGate.resume()
             lifecycle.onEvent(.resumed)
+        case .exec:
+            guard channel != nil else { throw .noConsole }
         }
     }
+
+    /// Where an exec request's connection goes once accepted.
+    var execSessions: ExecSessions? { channel?.exec }
 
     /// A signal the host sent vmm: to the process once init can take it;
     /// before that (or with no console: a guest that hangs in boot) a

@@ -7,6 +7,8 @@ public enum MonitorRequest: Equatable, Sendable {
     case kill(signal: Int32)
     case pause
     case resume
+    /// The connection becomes an exec session (ExecSessions) after "ok".
+    case exec
 
     /// The line as sent, without its newline.
     public var line: String {
@@ -15,6 +17,7 @@ public enum MonitorRequest: Equatable, Sendable {
         case .kill(let signal): "kill \(signal)"
         case .pause: "pause"
         case .resume: "resume"
+        case .exec: "exec"
         }
     }
 
@@ -36,6 +39,7 @@ public enum MonitorRequest: Equatable, Sendable {
         case ("start", 1): self = .start
         case ("pause", 1): self = .pause
         case ("resume", 1): self = .resume
+        case ("exec", 1): self = .exec
         case ("kill", 2):
             guard let signal = Int32(words[1]), signal > 0, signal < 65 else { throw .badSignal(String(words[1])) }
             self = .kill(signal: signal)

@@ -108,6 +108,25 @@ enum HelpText {
 
         """
 
+    static let exec = """
+        usage: vmm [--root DIR] exec [-p|--process FILE] [-t|--tty] [--console-socket PATH]
+                   [-d|--detach] [--pid-file FILE] [-e|--env KEY=VALUE]... [--cwd DIR]
+                   [-u|--user UID[:GID]] [-c|--cap CAP]... [--no-new-privs] ID [COMMAND...]
+
+        Runs another process in the running container ID, in its namespaces
+        and root, and exits with its status (the code, or 128 + signal). The
+        process is the --process file (a runtime-spec Process, as podman and
+        containerd write it), else the container's own with COMMAND; the
+        options apply on top. Its stdin, stdout and stderr are this command's,
+        or with --tty a terminal: this one's, or one whose master goes to the
+        --console-socket. Signals this command gets reach the process. With
+        --detach it returns once the process runs; a child of it carries the
+        stdio and exits with the status (its pid goes to the --pid-file).
+        Accepted as runc's and ignored: --cgroup, --apparmor, --process-label,
+        --preserve-fds 0. --report-fd FD is internal (the detached child's).
+
+        """
+
     static let verbs = """
         usage: vmm [--root DIR] start ID
                vmm [--root DIR] state ID
@@ -115,6 +134,7 @@ enum HelpText {
                vmm [--root DIR] pause ID
                vmm [--root DIR] resume ID
                vmm [--root DIR] delete [-f|--force] ID
+               vmm [--root DIR] exec ID COMMAND...   (vmm exec --help)
 
         """
 

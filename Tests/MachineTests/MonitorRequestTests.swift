@@ -3,12 +3,12 @@ import Machine
 import Testing
 
 /// The monitor protocol's exact lines, both ways: what `vmm start|kill|
-/// pause|resume` sends is what the monitor parses, and nothing else parses.
+/// pause|resume|exec` sends is what the monitor parses, and nothing else parses.
 @Suite("Monitor protocol")
 struct MonitorRequestTests {
     static let golden: [(MonitorRequest, String)] = [
         (.start, "start"), (.kill(signal: SIGTERM), "kill 15"), (.kill(signal: SIGKILL), "kill 9"),
-        (.kill(signal: 64), "kill 64"), (.pause, "pause"), (.resume, "resume"),
+        (.kill(signal: 64), "kill 64"), (.pause, "pause"), (.resume, "resume"), (.exec, "exec"),
     ]
 
     @Test func everyRequestIsItsGoldenLineAndParsesBack() throws {
@@ -23,7 +23,7 @@ struct MonitorRequestTests {
         #expect(throws: MonitorRequest.ParseError.badSignal(String(line.dropFirst(5)))) { try MonitorRequest(line: line) }
     }
 
-    @Test(arguments: ["", "START", "start now", "kill", "kill 1 2", "pause ", " resume", "exec"])
+    @Test(arguments: ["", "START", "start now", "kill", "kill 1 2", "pause ", " resume", "exec sh"])
     func anythingElseIsUnknown(line: String) {
         #expect(throws: MonitorRequest.ParseError.unknown(line)) { try MonitorRequest(line: line) }
     }

@@ -28,6 +28,7 @@ struct HelpTextTests {
         Parser(source: "FeaturesCommand.swift", help: ["features", "--help"], alsoAccepted: [], takesOptions: false),
         Parser(source: "OCICreate.swift", help: ["create", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
         Parser(source: "OCIVerbs.swift", help: ["delete", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
+        Parser(source: "ExecCommand.swift", help: ["exec", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
         Parser(source: "GlobalOptions.swift", help: ["--help"], alsoAccepted: ["OCICreate.swift", "OCIVerbs.swift"]),
     ]
 

@@ -156,11 +156,67 @@ struct OCIBundleFullBootTests {
 
         let (output, errors) = try createStartDelete(bundle, id: manager, scratch: scratch)
         let mounts = ["/dev tmpfs", "/dev/pts devpts", "/dev/mqueue mqueue", "/dev/shm tmpfs", "/sys sysfs"]
+        // Without Docker's binds the image's own /etc/hostname shows.
+        let imageHostname = ((try? String(contentsOfFile: bundle + "/rootfs/etc/hostname", encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init)
         let expected = manager == "docker"
             ? mounts + ["/sys/fs/cgroup cgroup2", "from-docker", "nameserver 192.0.2.1", "0"]
-            : mounts + ["/run tmpfs", "0"]
+            : mounts + ["/run tmpfs"] + imageHostname + ["0"]
         #expect(output.split(separator: "\n").map(String.init) == expected, "stderr: \(errors)")
         let warnings = errors.split(separator: "\n").filter { $0.contains("not made") || $0.contains("not applied") }
         #expect(warnings.allSatisfy { $0.hasSuffix("mounts not made in the VM: /dev/shm (a bind of \(host)/shm: a tmpfs of the VM's instead)") }, "\(warnings)")
+    }
+}
+
+/// `vmm exec` into a container started with `vmm create/start`: its own
+/// stdio and exit status, the container's namespaces, a detached exec, and
+/// a one-line error for a program that is not there.
+@Suite(
+    "vmm exec (full boot)",
+    .enabled(if: Host.hasHardwareVirtualization, Host.noHardwareVirtualizationReason),
+    .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
+struct ExecFullBootTests {
+    @Test func execRunsInTheContainerWithItsOwnStdioAndStatus() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-exec-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let bundle = scratch + "/bundle"
+        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
+        try #require(make.status == 0, "\(make.standardError)")
+        let config = bundle + "/config.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
+        var process = json["process"] as? [String: Any] ?? [:]
+        process["args"] = ["sh", "-c", "echo main > /tmp/main; exec sleep 300"]
+        json["process"] = process
+        json["hostname"] = "execbox"
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        let root = scratch + "/state"
+        func vmm(_ arguments: [String], stdin: Data = Data()) -> Command.Result {
+            Command.run(Fixtures.vmmExecutable, ["--root", root] + arguments, standardInput: stdin)
+        }
+        let create = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' ex < /dev/null > /dev/null 2> '\(scratch)/err'"
+        try #require(Command.run("/bin/sh", ["-c", create]).status == 0, "\((try? String(contentsOfFile: scratch + "/err", encoding: .utf8)) ?? "")")
+        defer { _ = vmm(["delete", "--force", "ex"]) }
+        #expect(vmm(["start", "ex"]).status == 0)
+
+        let plain = vmm(["exec", "ex", "sh", "-c", "echo out; echo err >&2; cat; hostname; cat /tmp/main; tr '\\0' ' ' < /proc/1/cmdline; exit 3"],
+                        stdin: Data("from stdin\n".utf8))
+        #expect(plain.status == 3, "\(plain.standardError)")
+        #expect(plain.standardOutput == "out\nfrom stdin\nexecbox\nmain\nsleep 300 ")
+        #expect(plain.standardError == "err\n")
+
+        let options = vmm(["exec", "--user", "1000:1001", "--cwd", "/tmp", "--env", "EXTRA=yes", "ex", "sh", "-c", "id -u; id -g; pwd; echo $EXTRA"])
+        #expect(options.standardOutput == "1000\n1001\n/tmp\nyes\n", "\(options.standardError)")
+
+        let pidFile = scratch + "/exec.pid"
+        let detached = vmm(["exec", "--detach", "--pid-file", pidFile, "ex", "sh", "-c", "sleep 2"])
+        #expect(detached.status == 0, "\(detached.standardError)")
+        let pid = Int32((try? String(contentsOfFile: pidFile, encoding: .utf8)) ?? "") ?? 0
+        #expect(pid > 0 && kill(pid, 0) == 0, "the detached relay runs while its process does")
+
+        let missing = vmm(["exec", "ex", "/no/such/program"])
+        #expect(missing.status != 0)
+        #expect(missing.standardError.hasPrefix("vmm: exec failed: ") && missing.standardError.contains("/no/such/program"),
+                "\(missing.standardError)")
+        #expect(vmm(["state", "ex"]).standardOutput.contains("\"running\""), "a failed exec leaves the container running")
     }
 }

@@ -351,3 +351,23 @@ extension PodmanFullBootTests {
         #expect(result.standardOutput == "0::/\n42\n")
     }
 }
+
+extension PodmanFullBootTests {
+    /// `podman exec` (conmon runs `vmm exec --detach --process …`): output,
+    /// exit status, stdin, -u, -w and -e, while the container runs on.
+    @Test func podmanExecRunsInTheRunningContainer() throws {
+        let name = Podman.uniqueName("vmm-exec")
+        let started = try run(["-d", "--name", name], ["sleep", "300"])
+        try #require(started.status == 0, "\(started.standardError)")
+        defer { _ = try? podman("rm", "-f", name) }
+        let plain = try podman("exec", name, "sh", "-c", "echo hi; echo err >&2; exit 4")
+        #expect(plain.status == 4, "\(plain.standardError)")
+        #expect(plain.standardOutput == "hi\n")
+        #expect(plain.standardError.contains("err"))
+        let input = try podman("exec", "-i", name, "cat", stdin: Data("through stdin\n".utf8))
+        #expect(input.standardOutput == "through stdin\n", "\(input.standardError)")
+        let options = try podman("exec", "-u", "1000", "-w", "/tmp", "-e", "EXTRA=yes", name, "sh", "-c", "id -u; pwd; echo $EXTRA")
+        #expect(options.standardOutput == "1000\n/tmp\nyes\n", "\(options.standardError)")
+        #expect(try waitForState(name, "running", seconds: 5) == "running", "the container runs on")
+    }
+}

@@ -28,6 +28,10 @@ public enum GuestControlMessage: Equatable, Sendable {
     public static let stdoutStream: UInt8 = 1, stderrStream: UInt8 = 2
 
     static let maximumPayload = 4096
+    /// The longest process description an EXEC carries (after its id).
+    public static let maximumExecProcess = maximumPayload - 4
+    /// The most bytes one EXEC_INPUT carries.
+    public static let maximumExecInput = maximumPayload - 4
 
     public var encoded: [UInt8] {
         let (type, payload): (UInt16, [UInt8]) = switch self {
