@@ -371,3 +371,20 @@ extension PodmanFullBootTests {
         #expect(try waitForState(name, "running", seconds: 5) == "running", "the container runs on")
     }
 }
+
+extension PodmanFullBootTests {
+    /// `podman exec -it`: conmon's console socket gets the exec's terminal,
+    /// which has the outer terminal's size, and the status comes back.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
+    func podmanExecWithATerminal() throws {
+        let name = Podman.uniqueName("vmm-exec-tty")
+        let started = try run(["-d", "--name", name], ["sleep", "300"])
+        try #require(started.status == 0, "\(started.standardError)")
+        defer { _ = try? podman("rm", "-f", name) }
+        let inner = "stty rows 33 cols 101; \(Podman.commandLine) exec -it \(name) sh -c 'tty; stty size; exit 5'"
+        let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Podman.timeout)
+        #expect(result.status == 5, "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("/dev/pts/"), "\(result.standardOutput)")
+        #expect(result.standardOutput.contains("33 101"), "\(result.standardOutput)")
+    }
+}
