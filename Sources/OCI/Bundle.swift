@@ -27,18 +27,7 @@ public struct Bundle: Sendable {
         guard PathKind.of(directory) == .directory else {
             throw BundleError("bundle \(directory): \(PathKind.of(directory) == nil ? "no such directory" : "not a directory")")
         }
-        let bytes: [UInt8]
-        do {
-            bytes = try readWholeFile(configPath)
-        } catch {
-            throw BundleError("cannot read \(configPath): \(error)")
-        }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(bytes)
-        } catch {
-            throw BundleError("\(configPath) is not valid JSON: \(error)")
-        }
+        let json = try JSONFile.read(configPath)
         var reader = SpecReader(json: json, file: configPath)
         reader.bundle = directory
         let spec = try reader.read()

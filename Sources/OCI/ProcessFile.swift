@@ -1,5 +1,4 @@
 import GuestImage
-import HostFiles
 import JSON
 
 /// `vmm exec --process FILE`: a runtime-spec Process object (what podman
@@ -7,18 +6,7 @@ import JSON
 public enum ProcessFile {
     /// The process, and what of it vmm does not apply (one line each).
     public static func read(_ path: String) throws(BundleError) -> (ProcessDescription, [String]) {
-        let bytes: [UInt8]
-        do {
-            bytes = try readWholeFile(path)
-        } catch {
-            throw BundleError("cannot read \(path): \(error)")
-        }
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(bytes)
-        } catch {
-            throw BundleError("\(path) is not valid JSON: \(error)")
-        }
+        let json = try JSONFile.read(path)
         guard case .object = json else { throw BundleError("\(path): the top level is not an object") }
         var reader = SpecReader(json: json, file: path)
         let process = try reader.readProcess(json)

@@ -80,19 +80,7 @@ public struct StateDirectory: Sendable {
     /// The hooks `create` kept; none when it kept none.
     public func readHooks() throws(BundleError) -> Hooks {
         guard PathKind.of(hooksPath) != nil else { return Hooks() }
-        let bytes: [UInt8]
-        do {
-            bytes = try readWholeFile(hooksPath)
-        } catch {
-            throw BundleError("cannot read \(hooksPath): \(error)")
-        }
-        do {
-            return try Hooks.read(try JSONParser.parse(bytes), file: hooksPath)
-        } catch let error as BundleError {
-            throw error
-        } catch {
-            throw BundleError("\(hooksPath) is damaged: \(error)")
-        }
+        return try Hooks.read(try JSONFile.read(hooksPath), file: hooksPath)
     }
 
     /// Removes what vmm put there (state, socket, virtiofsd's runtime

@@ -41,16 +41,13 @@ struct BindMountFullBootTests {
         let host = try hostDirectory()
         defer { try? FileManager.default.removeItem(atPath: host) }
         let bundle = host + "/bundle"
-        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
-        try #require(make.status == 0, "\(make.standardError)")
         // A tmpfs at /mnt, then a bind inside it: the order config.json gives.
-        let config = bundle + "/config.json"
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
-        json["mounts"] = (json["mounts"] as? [Any] ?? []) + [
-            ["destination": "/mnt", "type": "tmpfs", "source": "tmpfs"],
-            ["destination": "/mnt/data", "type": "bind", "source": "\(host)/data", "options": ["rbind", "rw"]],
-        ]
-        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        try DefaultBundle.make(at: bundle) { json in
+            json["mounts"] = (json["mounts"] as? [Any] ?? []) + [
+                ["destination": "/mnt", "type": "tmpfs", "source": "tmpfs"],
+                ["destination": "/mnt/data", "type": "bind", "source": "\(host)/data", "options": ["rbind", "rw"]],
+            ]
+        }
         let result = Command.vmm("run", "--bundle", bundle, "--", "sh", "-c", "cat /mnt/data/in; echo bundle > /mnt/data/out")
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "from the host\n")

@@ -31,38 +31,35 @@ struct OCIBundleFullBootTests {
     /// The default bundle, changed to ask for each field.
     func makeBundle(in scratch: String) throws -> String {
         let bundle = scratch + "/bundle"
-        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
-        try #require(make.status == 0, "\(make.standardError)")
-        let config = bundle + "/config.json"
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
-        var process = json["process"] as? [String: Any] ?? [:]
-        process["args"] = ["sh", "-c", Self.script]
-        process["capabilities"] = Dictionary(uniqueKeysWithValues: ["bounding", "effective", "permitted"].map { ($0, ["CAP_CHOWN", "CAP_KILL"]) })
-        process["noNewPrivileges"] = true
-        process["oomScoreAdj"] = 200
-        json["process"] = process
-        json["hostname"] = "bundlebox"
-        json["root"] = ["path": "rootfs", "readonly": true]
-        json["mounts"] = [
-            ["destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]],
-            ["destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]],
-            ["destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=8m", "mode=1777"]],
-            ["destination": "/data", "type": "bind", "source": scratch + "/data", "options": ["rbind", "rw"]],
-            ["destination": "/etc/motd", "type": "bind", "source": scratch + "/motd", "options": ["bind", "ro"]],
-            ["destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]],
-        ]
-        json["linux"] = [
-            "devices": [["path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o640, "uid": 0, "gid": 5]],
-            "maskedPaths": ["/proc/version"], "readonlyPaths": ["/proc/sys"],
-            "sysctl": ["kernel.msgmax": "12345"],
-            "resources": ["pids": ["limit": 50]],
-            "namespaces": [["type": "pid"], ["type": "mount"], ["type": "ipc"], ["type": "uts"], ["type": "cgroup"]],
-        ]
-        json["hooks"] = [
-            "prestart": [["path": "/bin/sh", "args": ["sh", "-c", "cat > \(scratch)/prestart.json"]]],
-            "poststop": [["path": "/bin/sh", "args": ["sh", "-c", "cat > \(scratch)/poststop.json"]]],
-        ]
-        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        try DefaultBundle.make(at: bundle) { json in
+            var process = json["process"] as? [String: Any] ?? [:]
+            process["args"] = ["sh", "-c", Self.script]
+            process["capabilities"] = Dictionary(uniqueKeysWithValues: ["bounding", "effective", "permitted"].map { ($0, ["CAP_CHOWN", "CAP_KILL"]) })
+            process["noNewPrivileges"] = true
+            process["oomScoreAdj"] = 200
+            json["process"] = process
+            json["hostname"] = "bundlebox"
+            json["root"] = ["path": "rootfs", "readonly": true]
+            json["mounts"] = [
+                ["destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]],
+                ["destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]],
+                ["destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "size=8m", "mode=1777"]],
+                ["destination": "/data", "type": "bind", "source": scratch + "/data", "options": ["rbind", "rw"]],
+                ["destination": "/etc/motd", "type": "bind", "source": scratch + "/motd", "options": ["bind", "ro"]],
+                ["destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]],
+            ]
+            json["linux"] = [
+                "devices": [["path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 0o640, "uid": 0, "gid": 5]],
+                "maskedPaths": ["/proc/version"], "readonlyPaths": ["/proc/sys"],
+                "sysctl": ["kernel.msgmax": "12345"],
+                "resources": ["pids": ["limit": 50]],
+                "namespaces": [["type": "pid"], ["type": "mount"], ["type": "ipc"], ["type": "uts"], ["type": "cgroup"]],
+            ]
+            json["hooks"] = [
+                "prestart": [["path": "/bin/sh", "args": ["sh", "-c", "cat > \(scratch)/prestart.json"]]],
+                "poststop": [["path": "/bin/sh", "args": ["sh", "-c", "cat > \(scratch)/poststop.json"]]],
+            ]
+        }
         return bundle
     }
 
@@ -142,17 +139,12 @@ struct OCIBundleFullBootTests {
             try text.write(toFile: host + "/" + file, atomically: false, encoding: .utf8)
         }
         let bundle = scratch + "/bundle"
-        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
-        try #require(make.status == 0, "\(make.standardError)")
-        let config = bundle + "/config.json"
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
-        json["mounts"] = Self.managerMounts(manager, host: host)
-        var process = json["process"] as? [String: Any] ?? [:]
         let script = "for d in /dev /dev/pts /dev/mqueue /dev/shm /sys /sys/fs/cgroup /run; do grep \" $d \" /proc/mounts | cut -d' ' -f2,3; done; "
             + "cat /etc/hostname /etc/resolv.conf 2>/dev/null; ls /dev | grep -c vport"
-        process["args"] = ["sh", "-c", script]
-        json["process"] = process
-        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        try DefaultBundle.make(at: bundle) { json in
+            json["mounts"] = Self.managerMounts(manager, host: host)
+            DefaultBundle.setArguments(["sh", "-c", script], in: &json)
+        }
 
         let (output, errors) = try createStartDelete(bundle, id: manager, scratch: scratch)
         let mounts = ["/dev tmpfs", "/dev/pts devpts", "/dev/mqueue mqueue", "/dev/shm tmpfs", "/sys sysfs"]
@@ -180,15 +172,10 @@ struct ExecFullBootTests {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-exec-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let bundle = scratch + "/bundle"
-        let make = Command.run("/bin/bash", [Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path, bundle])
-        try #require(make.status == 0, "\(make.standardError)")
-        let config = bundle + "/config.json"
-        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config))) as? [String: Any])
-        var process = json["process"] as? [String: Any] ?? [:]
-        process["args"] = ["sh", "-c", "echo main > /tmp/main; exec sleep 300"]
-        json["process"] = process
-        json["hostname"] = "execbox"
-        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: config))
+        try DefaultBundle.make(at: bundle) { json in
+            DefaultBundle.setArguments(["sh", "-c", "echo main > /tmp/main; exec sleep 300"], in: &json)
+            json["hostname"] = "execbox"
+        }
         let root = scratch + "/state"
         func vmm(_ arguments: [String], stdin: Data = Data()) -> Command.Result {
             Command.run(Fixtures.vmmExecutable, ["--root", root] + arguments, standardInput: stdin)
