@@ -368,6 +368,8 @@ extension PodmanFullBootTests {
         #expect(input.standardOutput == "through stdin\n", "\(input.standardError)")
         let options = try podman("exec", "-u", "1000", "-w", "/tmp", "-e", "EXTRA=yes", name, "sh", "-c", "id -u; pwd; echo $EXTRA")
         #expect(options.standardOutput == "1000\n/tmp\nyes\n", "\(options.standardError)")
+        let missing = try podman("exec", name, "nosuchcommand")
+        #expect(missing.status == 127, "podman reads runc's words for a missing program: \(missing.standardError)")
         #expect(try waitForState(name, "running", seconds: 5) == "running", "the container runs on")
     }
 }

@@ -40,6 +40,25 @@ static noreturn void child_fail(int report, const char *fmt, ...)
     _exit(127);
 }
 
+/* execve failed: said as runc says it, which managers read (podman makes
+ * "not found" 127 and "permission denied" 126). */
+static noreturn void exec_failed(int report, const char *file)
+{
+    int saved = errno;
+    char msg[768];
+    if (saved == ENOENT && !strchr(file, '/'))
+        snprintf(msg, sizeof msg, "exec: \"%s\": executable file not found in $PATH", file);
+    else if (saved == ENOENT)
+        snprintf(msg, sizeof msg, "exec: \"%s\": no such file or directory", file);
+    else if (saved == EACCES)
+        snprintf(msg, sizeof msg, "exec: \"%s\": permission denied", file);
+    else
+        snprintf(msg, sizeof msg, "exec: \"%s\": %s", file, strerror(saved));
+    ssize_t ignored = write(report, msg, strlen(msg));
+    (void)ignored;
+    _exit(127);
+}
+
 static const char *search_path(char *const envp[])
 {
     for (size_t i = 0; envp[i]; i++)
@@ -140,7 +159,7 @@ static noreturn void become(const struct process_description *pd, const struct s
     marker(MARKER_EXEC);
     markers_release();
     exec_search(pd->argv, pd->envp);
-    child_fail(report, "exec \"%s\"", pd->argv[0]);
+    exec_failed(report, pd->argv[0]);
 }
 
 /* A fresh child of init: signals unblocked (init blocks them all), its own session. */
