@@ -20,6 +20,8 @@ enum HelpText {
           pause   ID                                    stop its vCPUs (the whole VM freezes)
           resume  ID                                    run them again
           delete  [--force] ID                          remove a stopped container
+          exec    [--tty] [--detach] ID COMMAND...      run another process in it
+          list    [--format table|json] [--quiet]       the containers under the root
           features                                      what this runtime supports (JSON)
 
         global options (before the command):
@@ -127,6 +129,15 @@ enum HelpText {
 
         """
 
+    static let list = """
+        usage: vmm [--root DIR] list [-f|--format table|json] [-q|--quiet]
+
+        Lists the containers under the state root, as runc does: a table (ID,
+        PID, STATUS, BUNDLE, CREATED, OWNER), their state documents with
+        "created" as JSON, or only their IDs.
+
+        """
+
     static let verbs = """
         usage: vmm [--root DIR] start ID
                vmm [--root DIR] state ID
@@ -135,6 +146,7 @@ enum HelpText {
                vmm [--root DIR] resume ID
                vmm [--root DIR] delete [-f|--force] ID
                vmm [--root DIR] exec ID COMMAND...   (vmm exec --help)
+               vmm [--root DIR] list [-f|--format table|json] [-q]
 
         """
 

@@ -24,6 +24,7 @@ let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "resume": { try ContainerVerb(.resume, global: global, parsing: $0).execute() },
     "delete": { try ContainerVerb(.delete, global: global, parsing: $0).execute() },
     "exec": { try ExecCommand(global: global, parsing: $0).execute() },
+    "list": { try ListCommand(global: global, parsing: $0).execute() },
     "monitor": { try MonitorCommand(global: global, parsing: $0).execute() },
 ]
 

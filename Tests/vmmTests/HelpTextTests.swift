@@ -27,9 +27,10 @@ struct HelpTextTests {
         Parser(source: "CheckCommand.swift", help: ["check", "--help"], alsoAccepted: []),
         Parser(source: "FeaturesCommand.swift", help: ["features", "--help"], alsoAccepted: [], takesOptions: false),
         Parser(source: "OCICreate.swift", help: ["create", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
-        Parser(source: "OCIVerbs.swift", help: ["delete", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
+        Parser(source: "OCIVerbs.swift", help: ["delete", "--help"], alsoAccepted: ["GlobalOptions.swift", "ListCommand.swift"]),
         Parser(source: "ExecCommand.swift", help: ["exec", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
-        Parser(source: "GlobalOptions.swift", help: ["--help"], alsoAccepted: ["OCICreate.swift", "OCIVerbs.swift"]),
+        Parser(source: "ListCommand.swift", help: ["list", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
+        Parser(source: "GlobalOptions.swift", help: ["--help"], alsoAccepted: ["OCICreate.swift", "OCIVerbs.swift", "ExecCommand.swift", "ListCommand.swift"]),
     ]
 
     /// Every command takes these; no help needs to say so.

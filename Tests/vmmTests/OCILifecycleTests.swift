@@ -163,6 +163,22 @@ struct OCILifecycleTests {
         #expect(vmm("delete", "c2").status == 0)
     }
 
+    /// runc's list: the table, the JSON state documents with "created", the IDs.
+    @Test func listShowsEveryContainerAsRuncDoes() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        #expect(vmm("list").standardOutput == "ID   PID   STATUS   BUNDLE   CREATED   OWNER\n", "an empty root")
+        #expect(try create("l2").status == 0)
+        #expect(try create("l1").status == 0)
+        defer { _ = vmm("delete", "--force", "l1"); _ = vmm("delete", "--force", "l2") }
+        #expect(vmm("list", "-q").standardOutput == "l1\nl2\n")
+        let table = vmm("list").standardOutput.split(separator: "\n")
+        #expect(table.count == 3 && table[1].hasPrefix("l1 ") && table[1].contains(" created ") && table[1].contains(bundle) && table[1].hasSuffix(" root"),
+                "\(table)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(vmm("list", "--format", "json").standardOutput.utf8)) as? [[String: Any]])
+        #expect(json.map { $0["id"] as? String } == ["l1", "l2"])
+        #expect(json.allSatisfy { $0["status"] as? String == "created" && ($0["created"] as? String)?.hasSuffix("Z") == true && $0["pid"] is Int })
+    }
+
     @Test func deleteRefusesARunningContainerUnlessForced() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         try #require(try create("c3").status == 0)
