@@ -31,7 +31,7 @@ public enum ContainerList {
     public static func table(_ entries: [Entry]) -> String {
         let rows = [["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"]] + entries.map { entry in
             [entry.state.id, entry.state.status == .stopped ? "0" : String(entry.state.pid), entry.state.status.rawValue,
-             entry.state.bundle, timestamp(entry.created), "root"]
+             entry.state.bundle, ErrorLog.timestamp(entry.created), "root"]
         }
         let widths = (0..<6).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
@@ -45,18 +45,8 @@ public enum ContainerList {
     public static func json(_ entries: [Entry]) -> JSONValue {
         .array(entries.map { entry in
             guard case .object(var members) = entry.state.json else { return entry.state.json }
-            members.append(("created", .string(timestamp(entry.created))))
+            members.append(("created", .string(ErrorLog.timestamp(entry.created))))
             return .object(members)
         })
-    }
-
-    /// RFC 3339 in UTC, as runc writes it.
-    static func timestamp(_ seconds: time_t) -> String {
-        var time = seconds
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        var buffer = [CChar](repeating: 0, count: 32)
-        strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%SZ", &parts)
-        return String(cString: buffer)
     }
 }

@@ -31,6 +31,7 @@ public struct ErrorLog {
         }
     }
 
+    /// RFC 3339 in UTC, as runc writes times (the log, `vmm list`).
     static func timestamp(_ now: time_t) -> String {
         var now = now
         var parts = tm()
