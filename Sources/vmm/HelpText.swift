@@ -22,6 +22,7 @@ enum HelpText {
           delete  [--force] ID                          remove a stopped container
           exec    [--tty] [--detach] ID COMMAND...      run another process in it
           list    [--format table|json] [--quiet]       the containers under the root
+          ps      [--format table|json] ID              its host processes (the VMM)
           features                                      what this runtime supports (JSON)
 
         global options (before the command):
@@ -135,6 +136,17 @@ enum HelpText {
         Lists the containers under the state root, as runc does: a table (ID,
         PID, STATUS, BUNDLE, CREATED, OWNER), their state documents with
         "created" as JSON, or only their IDs.
+
+        """
+
+    static let ps = """
+        usage: vmm [--root DIR] ps [-f|--format table|json] ID [PS_ARGS...]
+
+        The container's processes as the host sees them, as runc prints them:
+        its monitor (the VMM) and the helpers it started; the processes inside
+        the guest are not host processes. JSON: their pids; a table: ps(1)'s
+        header and lines for them (PS_ARGS are ps's options; without them,
+        every process in full format).
 
         """
 

@@ -25,6 +25,7 @@ let commands: [String: (ArraySlice<String>) throws -> Never] = [
     "delete": { try ContainerVerb(.delete, global: global, parsing: $0).execute() },
     "exec": { try ExecCommand(global: global, parsing: $0).execute() },
     "list": { try ListCommand(global: global, parsing: $0).execute() },
+    "ps": { try PsCommand(global: global, parsing: $0).execute() },
     "monitor": { try MonitorCommand(global: global, parsing: $0).execute() },
 ]
 

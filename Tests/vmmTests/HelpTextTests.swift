@@ -30,7 +30,8 @@ struct HelpTextTests {
         Parser(source: "OCIVerbs.swift", help: ["delete", "--help"], alsoAccepted: ["GlobalOptions.swift", "ListCommand.swift"]),
         Parser(source: "ExecCommand.swift", help: ["exec", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
         Parser(source: "ListCommand.swift", help: ["list", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
-        Parser(source: "GlobalOptions.swift", help: ["--help"], alsoAccepted: ["OCICreate.swift", "OCIVerbs.swift", "ExecCommand.swift", "ListCommand.swift"]),
+        Parser(source: "PsCommand.swift", help: ["ps", "--help"], alsoAccepted: ["GlobalOptions.swift"]),
+        Parser(source: "GlobalOptions.swift", help: ["--help"], alsoAccepted: ["OCICreate.swift", "OCIVerbs.swift", "ExecCommand.swift", "ListCommand.swift", "PsCommand.swift"]),
     ]
 
     /// Every command takes these; no help needs to say so.

@@ -179,6 +179,20 @@ struct OCILifecycleTests {
         #expect(json.allSatisfy { $0["status"] as? String == "created" && ($0["created"] as? String)?.hasSuffix("Z") == true && $0["pid"] is Int })
     }
 
+    /// runc's ps: on the host a container is its monitor (and its helpers).
+    @Test func psShowsTheMonitor() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        #expect(try create("p1").status == 0)
+        defer { _ = vmm("delete", "--force", "p1") }
+        let monitor = Int(try String(contentsOfFile: scratch.appendingPathComponent("p1.pid").path, encoding: .utf8)) ?? -1
+        let pids = try #require(try JSONSerialization.jsonObject(with: Data(vmm("ps", "--format", "json", "p1").standardOutput.utf8)) as? [Int])
+        #expect(pids.first == monitor, "\(pids)")
+        let table = vmm("ps", "p1").standardOutput.split(separator: "\n")
+        #expect(table.first?.contains("PID") == true && table.dropFirst().contains { $0.split(separator: " ").dropFirst().first == Substring(String(monitor)) },
+                "\(table)")
+        #expect(vmm("ps", "p1", "-e", "-o", "pid,comm").standardOutput.hasSuffix(" virtiofsd\n"), "ps's own options pass through; the helper is there")
+    }
+
     @Test func deleteRefusesARunningContainerUnlessForced() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         try #require(try create("c3").status == 0)
