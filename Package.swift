@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "OCITests", dependencies: ["OCI", "GuestImage", "TestSupport"]),
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "GuestMemory", "TestSupport"]),
-        .testTarget(name: "MachineTests", dependencies: ["Machine", "OS", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
+        .testTarget(name: "MachineTests", dependencies: ["Machine", "OS", "COS", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),

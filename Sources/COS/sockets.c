@@ -1,9 +1,12 @@
 // Unix stream sockets, and passing descriptors over them (vhost-user
 // hands memory and eventfds to virtiofsd by SCM_RIGHTS; CMSG_* are macros
 // Swift cannot use).
+#define _GNU_SOURCE
 #include "cos_sockets.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -11,39 +14,64 @@
 
 #define COS_MAX_FDS 8
 
-static int unix_address(const char *path, struct sockaddr_un *address) {
+/* A path longer than sun_path holds (managers' state roots run deep) is
+ * reached through its directory, held open: /proc/self/fd/N/NAME. *dir is
+ * that descriptor (close it after the call), or -1. */
+static int unix_address(const char *path, struct sockaddr_un *address, int *dir) {
     memset(address, 0, sizeof *address);
     address->sun_family = AF_UNIX;
-    if (strlen(path) >= sizeof address->sun_path) { errno = ENAMETOOLONG; return -1; }
-    strcpy(address->sun_path, path);
+    *dir = -1;
+    if (strlen(path) < sizeof address->sun_path) {
+        strcpy(address->sun_path, path);
+        return 0;
+    }
+    const char *slash = strrchr(path, '/');
+    char directory[4096];
+    if (!slash || (size_t)(slash - path) >= sizeof directory) { errno = ENAMETOOLONG; return -1; }
+    memcpy(directory, path, (size_t)(slash - path));
+    directory[slash - path] = 0;
+    *dir = open(slash == path ? "/" : directory, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (*dir < 0) return -1;
+    int n = snprintf(address->sun_path, sizeof address->sun_path, "/proc/self/fd/%d/%s", *dir, slash + 1);
+    if (n < 0 || (size_t)n >= sizeof address->sun_path) {
+        close(*dir);
+        *dir = -1;
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     return 0;
+}
+
+static void close_saving_errno(int fd) {
+    if (fd < 0) return;
+    int saved = errno;
+    close(fd);
+    errno = saved;
 }
 
 int cos_unix_connect(const char *path) {
     struct sockaddr_un address;
-    if (unix_address(path, &address) != 0) return -1;
+    int dir;
+    if (unix_address(path, &address, &dir) != 0) return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    if (connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&address, sizeof address) != 0) {
+        close_saving_errno(fd);
+        fd = -1;
     }
+    close_saving_errno(dir);
     return fd;
 }
 
 int cos_unix_listen(const char *path, int backlog) {
     struct sockaddr_un address;
-    if (unix_address(path, &address) != 0) return -1;
+    int dir;
+    if (unix_address(path, &address, &dir) != 0) return -1;
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, backlog) != 0) {
-        int saved = errno;
-        close(fd);
-        errno = saved;
-        return -1;
+    if (fd >= 0 && (bind(fd, (struct sockaddr *)&address, sizeof address) != 0 || listen(fd, backlog) != 0)) {
+        close_saving_errno(fd);
+        fd = -1;
     }
+    close_saving_errno(dir);
     return fd;
 }
 

@@ -28,8 +28,13 @@ public struct StateDirectory: Sendable {
 
     /// Creates the directory; fails if the container already exists.
     public func create() throws(BundleError) {
-        if mkdir(root, 0o711) != 0 && errno != EEXIST {
-            throw BundleError("cannot create the state root \(root): \(String(cString: strerror(errno)))")
+        // With its parents, as runc makes it (managers pass deep roots).
+        var made = root.hasPrefix("/") ? "" : "."
+        for part in root.split(separator: "/", omittingEmptySubsequences: true) {
+            made += "/" + part
+            if mkdir(made, 0o711) != 0 && errno != EEXIST {
+                throw BundleError("cannot create the state root \(root): \(String(cString: strerror(errno)))")
+            }
         }
         guard mkdir(path, 0o700) == 0 else {
             if errno == EEXIST { throw BundleError("container \(id) already exists") }

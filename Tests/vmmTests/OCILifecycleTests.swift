@@ -179,6 +179,17 @@ struct OCILifecycleTests {
         #expect(json.allSatisfy { $0["status"] as? String == "created" && ($0["created"] as? String)?.hasSuffix("Z") == true && $0["pid"] is Int })
     }
 
+    /// A state root is made with its parents, as runc makes it (Docker's
+    /// and containerd's roots sit several directories deep).
+    @Test func aDeepStateRootIsMadeWithItsParents() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let deep = scratch.appendingPathComponent("run/containerd/runc/k8s.io").path
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(deep)' create --bundle '\(bundle)' d1 < /dev/null > /dev/null"
+        #expect(Command.run("/bin/sh", ["-c", line]).status == 0)
+        #expect(Command.run(Fixtures.vmmExecutable, ["--root", deep, "state", "d1"]).standardOutput.contains("\"created\""))
+        #expect(Command.run(Fixtures.vmmExecutable, ["--root", deep, "delete", "--force", "d1"]).status == 0)
+    }
+
     /// runc's ps: on the host a container is its monitor (and its helpers).
     @Test func psShowsTheMonitor() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
