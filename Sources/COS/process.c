@@ -37,8 +37,8 @@ static int make_private_view(const char *readonly_dir, const struct cos_bind *bi
     return make_readonly(readonly_dir, 1);
 }
 
-int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir,
-                       const struct cos_bind *binds, size_t bind_count) {
+int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, int pass_fd,
+                       const char *readonly_dir, const struct cos_bind *binds, size_t bind_count) {
     pid_t parent = getpid();
     int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0) return -1;
@@ -61,6 +61,7 @@ int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[],
     dup2(null_fd, 0);
     dup2(out, 1);
     dup2(out, 2);
+    if (pass_fd >= 0 && dup2(pass_fd, 3) < 0) _exit(127);
     execve(path, argv, envp);
     _exit(127);
 }

@@ -31,13 +31,20 @@ final class Virtiofsd: @unchecked Sendable {
     }
 
     init(binary: String, directory: String, socketPath: String, readOnly: Bool, binds: [Bind] = [], log: Int32?) throws(MachineError) {
+        // A path longer than sun_path holds (a manager's deep state root):
+        // vmm listens itself and hands virtiofsd the socket (its --fd).
+        let listening = socketPath.utf8.count >= Self.socketPathLimit ? cos_unix_listen(socketPath, 1) : -1
+        if socketPath.utf8.count >= Self.socketPathLimit && listening < 0 {
+            throw .helper("cannot listen on \(socketPath) for virtiofsd: \(String(cString: strerror(errno)))")
+        }
+        defer { if listening >= 0 { close(listening) } }
         let arguments = [
-            binary, "--socket-path=\(socketPath)", "-o", "source=\(directory)",
+            binary, listening >= 0 ? "--fd=3" : "--socket-path=\(socketPath)", "-o", "source=\(directory)",
             // chroot works inside containers (no new namespaces needed); auto caching
             // gives close-to-open consistency with the host at low cost.
             "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "log_level=\(log == nil ? "err" : "info")",
         ]
-        let pid = Self.spawn(binary, arguments, log: log ?? -1, readOnlyDirectory: readOnly ? directory : nil, binds: binds)
+        let pid = Self.spawn(binary, arguments, log: log ?? -1, passing: listening, readOnlyDirectory: readOnly ? directory : nil, binds: binds)
         guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }
         let pidFD = cos_pidfd_open(pid)
         guard pidFD >= 0 else {
@@ -54,7 +61,10 @@ final class Virtiofsd: @unchecked Sendable {
         stop()
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], log: Int32, readOnlyDirectory: String?, binds: [Bind]) -> Int32 {
+    /// sun_path's size: a socket path this long cannot be bound by name.
+    static let socketPathLimit = 108
+
+    private static func spawn(_ path: String, _ arguments: [String], log: Int32, passing: Int32, readOnlyDirectory: String?, binds: [Bind]) -> Int32 {
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), nil]
         let bindStrings = binds.map { (strdup($0.source), strdup($0.target)) }
@@ -70,8 +80,8 @@ final class Virtiofsd: @unchecked Sendable {
             cos_bind(source: strings.0, target: strings.1, readonly: bind.readOnly ? 1 : 0, recursive: bind.recursive ? 1 : 0)
         }
         return cBinds.withUnsafeBufferPointer { buffer in
-            guard let readOnlyDirectory else { return cos_spawn_tethered(path, &argv, &envp, log, nil, buffer.baseAddress, buffer.count) }
-            return cos_spawn_tethered(path, &argv, &envp, log, readOnlyDirectory, buffer.baseAddress, buffer.count)
+            guard let readOnlyDirectory else { return cos_spawn_tethered(path, &argv, &envp, log, passing, nil, buffer.baseAddress, buffer.count) }
+            return cos_spawn_tethered(path, &argv, &envp, log, passing, readOnlyDirectory, buffer.baseAddress, buffer.count)
         }
     }
 

@@ -179,15 +179,22 @@ struct OCILifecycleTests {
         #expect(json.allSatisfy { $0["status"] as? String == "created" && ($0["created"] as? String)?.hasSuffix("Z") == true && $0["pid"] is Int })
     }
 
-    /// A state root is made with its parents, as runc makes it (Docker's
-    /// and containerd's roots sit several directories deep).
-    @Test func aDeepStateRootIsMadeWithItsParents() throws {
+    /// A state root is made with its parents, as runc makes it, and a
+    /// manager's deep root with a 64-hex ID (past sun_path's 108 bytes for
+    /// the monitor's and virtiofsd's sockets) still runs a container.
+    @Test func aDeepStateRootAndALongIDWork() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let deep = scratch.appendingPathComponent("run/containerd/runc/k8s.io").path
-        let line = "'\(Fixtures.vmmExecutable)' --root '\(deep)' create --bundle '\(bundle)' d1 < /dev/null > /dev/null"
-        #expect(Command.run("/bin/sh", ["-c", line]).status == 0)
-        #expect(Command.run(Fixtures.vmmExecutable, ["--root", deep, "state", "d1"]).standardOutput.contains("\"created\""))
-        #expect(Command.run(Fixtures.vmmExecutable, ["--root", deep, "delete", "--force", "d1"]).status == 0)
+        let deep = scratch.appendingPathComponent("run/containerd/io.containerd.runtime.v2.task/k8s.io").path
+        let id = String(repeating: "0123456789abcdef", count: 4)
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(deep)' create --bundle '\(bundle)' \(id) < /dev/null > /dev/null"
+        let created = Command.run("/bin/sh", ["-c", line])
+        #expect(created.status == 0, "\(created.standardError)")
+        func vmm(_ arguments: String...) -> Command.Result { Command.run(Fixtures.vmmExecutable, ["--root", deep] + arguments) }
+        #expect(vmm("start", id).status == 0)
+        for _ in 0..<500 where !vmm("state", id).standardOutput.contains("\"stopped\"") { usleep(10_000) }
+        #expect(vmm("state", id).standardOutput.contains("\"stopped\""))
+        #expect(vmm("delete", id).status == 0)
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: deep)) == [], "nothing left under the root")
     }
 
     /// runc's ps: on the host a container is its monitor (and its helpers).

@@ -22,10 +22,10 @@ struct cos_bind {
 /// namespace (nothing propagates back: the mounts vanish with the child):
 /// in it the `binds` are made, in order, then `readonly_dir` (and all below
 /// it) becomes read-only, for a helper that has no read-only mode of its
-/// own. Returns the pid, or -1 with errno set; 126 is the child's exit
-/// status when a mount failed.
-int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, const char *readonly_dir,
-                       const struct cos_bind *binds, size_t bind_count);
+/// own. `pass_fd` (-1: none) becomes the child's fd 3. Returns the pid, or
+/// -1 with errno set; 126 is the child's exit status when a mount failed.
+int cos_spawn_tethered(const char *path, char *const argv[], char *const envp[], int output_fd, int pass_fd,
+                       const char *readonly_dir, const struct cos_bind *binds, size_t bind_count);
 /// Closes every descriptor from `lowest` up (close_range(2), else one by
 /// one): a long-lived process must not hold its starter's pipes open.
 void cos_close_from(int lowest);
