@@ -84,8 +84,13 @@ final class ExecSessions: @unchecked Sendable {
     }
 
     /// Every client, when the VM ends: their processes are gone with it.
+    /// Shut down first, so a client that stopped reading cannot hold up
+    /// the monitor's exit (what it had not read is lost with the VM).
     func endAll() {
-        for id in Array(sessions.keys) { end(id) }
+        for (id, session) in sessions {
+            shutdown(session.connection, Int32(SHUT_RDWR))
+            end(id)
+        }
     }
 
     private func end(_ id: UInt32) {
