@@ -67,6 +67,6 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "GuestImage", "TestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "GuestImage", "TestSupport", "COS", "Devices"]),
     ]
 )

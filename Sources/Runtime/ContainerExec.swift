@@ -6,6 +6,7 @@ import HostFiles
 import Machine
 import OCI
 import OS
+import Timeline
 
 /// `vmm exec`: another process in a running container. The container's
 /// monitor relays it to init (ExecSessions, guest/PROTOCOL.md exec
@@ -15,6 +16,10 @@ public struct ContainerExec {
     public let container: Container
     public var process: ProcessDescription
     public var consoleSocket: String?
+    /// How long init gets to say the process runs (a wedged guest, or one
+    /// that does not speak exec, must not hang the caller). Generous: the
+    /// emulated test machine takes about a second.
+    public var startTimeoutMilliseconds: Int32 = 60_000
 
     /// The signals passed on to the exec'd process, as `runc exec` passes them.
     static let forwarded: [Int32] = [SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT]
@@ -69,7 +74,12 @@ public struct ContainerExec {
         let bytes = try description()
         let connection = try ExecConnection.open(container.directory.socketPath)
         try connection.send(.exec(id: 0, process: bytes))
+        let deadline = MonotonicClock.now() + UInt64(startTimeoutMilliseconds) * 1_000_000
         while true {
+            let now = MonotonicClock.now()
+            guard connection.hasPending || (now < deadline && connection.waitReadable(milliseconds: Int32((deadline - now) / 1_000_000))) else {
+                throw CommandFailure(message: "the container's init did not start the exec'd process within \(startTimeoutMilliseconds) ms")
+            }
             switch try connection.next() {
             case .execStarted: return connection
             case .execError(_, let text): throw CommandFailure(message: "exec failed: \(text)")
@@ -136,4 +146,14 @@ public final class ExecConnection {
 
     /// Messages that arrived with others already (after `next`).
     var hasPending: Bool { !pending.isEmpty }
+
+    /// Whether the monitor has sent something within `milliseconds`.
+    func waitReadable(milliseconds: Int32) -> Bool {
+        var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let ready = poll(&poller, 1, milliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            return ready > 0
+        }
+    }
 }
