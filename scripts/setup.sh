@@ -12,6 +12,7 @@ packages=(
   qemu-system-x86 qemu-system-common   # virtiofsd; QEMU as a test-only CPU and benchmark baseline
   busybox-static            # the default container rootfs
   podman conmon             # the OCI runtime's real client
+  docker.io containerd      # Docker and containerd as real clients (their runc shim drives vmm)
   python3 hyperfine         # benchmarks
   procps util-linux         # the tests' pgrep and script(1)
   kmod                      # the emulated AMD-V test machine's initramfs (testmachine/)

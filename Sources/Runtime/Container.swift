@@ -71,8 +71,18 @@ public struct Container {
 
     /// poststop hooks run once the container is gone; their failure is
     /// delete's error, as under runc.
+    /// With force, a container that is gone (or never got its state.json)
+    /// is no error: containerd's shim deletes again after a delete, as it
+    /// may with runc.
     public func delete(force: Bool) throws(CommandFailure) {
-        var state = try state()
+        if force && !directory.exists { return }
+        var state: ContainerState
+        do {
+            state = try self.state()
+        } catch where force && PathKind.of(directory.statePath) == nil {
+            directory.remove()
+            return
+        }
         if state.status != .stopped {
             guard force else { throw CommandFailure(message: "container \(id) is \(state.status.rawValue): stop it first, or delete --force") }
             end(state.pid)

@@ -91,22 +91,15 @@ public struct ContainerCreation {
 
     /// The monitor's command line after the executable.
     var monitorArguments: [String] {
-        var arguments = ["--root", root] + monitorOptions + ["monitor", "--bundle", bundle, "--report-fd", "3"]
+        var arguments = ["--root", root] + monitorOptions + ["monitor", "--bundle", bundle, "--report-fd", "\(CreatorReport.childFD)"]
         if let consoleSocket { arguments += ["--console-socket", consoleSocket] }
         return arguments + [id]
     }
 
-    /// Starts `vmm monitor` with our stdio (the container's) and a pipe on
-    /// fd 3 for its one-line report; returns its pid and that line.
+    /// Starts `vmm monitor` with our stdio (the container's; with a
+    /// terminal, none: the console socket carries it) and a pipe on fd 3
+    /// for its one-line report; returns its pid and that line.
     func startMonitor() -> (Int32, String) {
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { return (-1, "") }
-        // Close-on-exec, so only the dup2 to fd 3 reaches the monitor.
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let pid = SelfProcess.spawn(monitorArguments, placing: [(pipeFDs[1], 3)])
-        close(pipeFDs[1])
-        defer { close(pipeFDs[0]) }
-        guard let pid else { return (-1, "") }
-        return (pid, CreatorReport.receive(from: pipeFDs[0]))
+        CreatorReport.spawnChild(monitorArguments, withoutStdio: consoleSocket != nil) ?? (-1, "")
     }
 }

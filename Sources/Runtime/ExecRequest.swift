@@ -68,17 +68,19 @@ public struct ExecRequest {
     }
 
     /// The relay child's report descriptor (`vmm exec --report-fd 3`).
-    public static let relayReportFD: Int32 = 3
+    public static var relayReportFD: Int32 { CreatorReport.childFD }
 
     /// Runs it; returns the status to exit with. `relaunch` is the relay
     /// child's command line (this one with `--report-fd 3`), for --detach.
     public func run(root: String, id: String, relaunch: [String]) throws(CommandFailure) -> Int32 {
         let container = try Container(root: root, id: id)
         if detach && reportFD == nil { return try detachedParent(relaunch) }
-        var exec = ContainerExec(container: container, process: try process(of: container))
-        exec.consoleSocket = consoleSocket
+        var started = false
         do {
+            var exec = ContainerExec(container: container, process: try process(of: container))
+            exec.consoleSocket = consoleSocket
             return try exec.run {
+                started = true
                 if let reportFD {
                     _ = writeAll("ok\n", to: reportFD)
                     close(reportFD)
@@ -87,8 +89,11 @@ public struct ExecRequest {
                 }
             }
         } catch {
-            if let reportFD { _ = writeAll("error: \(error.message)\n", to: reportFD) }
-            throw error
+            // A relay that failed before the process ran tells its parent,
+            // which prints the one line.
+            guard let reportFD, !started else { throw error }
+            _ = writeAll("error: \(error.message)\n", to: reportFD)
+            return CommandFailure.exitStatus
         }
     }
 
@@ -96,18 +101,14 @@ public struct ExecRequest {
     /// status is the process's; a subreaper such as conmon reaps it), and
     /// this one returns once the process runs, as `runc exec -d` does.
     func detachedParent(_ relaunch: [String]) throws(CommandFailure) -> Int32 {
-        var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else { throw CommandFailure(message: "pipe: \(String(cString: strerror(errno)))") }
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        let child = SelfProcess.spawn(relaunch, placing: [(pipeFDs[1], Self.relayReportFD)])
-        close(pipeFDs[1])
-        defer { close(pipeFDs[0]) }
-        guard let child else { throw CommandFailure(message: "cannot start the exec relay: \(String(cString: strerror(errno)))") }
-        let reply = CreatorReport.receive(from: pipeFDs[0])
+        // With a console socket the relay's stdio is the terminal, so it
+        // must not keep the caller's (the shim waits for those to close).
+        guard let (child, reply) = CreatorReport.spawnChild(relaunch, withoutStdio: consoleSocket != nil) else {
+            throw CommandFailure(message: "cannot start the exec relay: \(String(cString: strerror(errno)))")
+        }
         guard reply == "ok" else {
             waitpid(child, nil, 0)
-            // The relay printed its own error line.
-            return 255
+            throw CommandFailure(message: reply.hasPrefix("error: ") ? String(reply.dropFirst(7)) : "the exec relay exited before the process started")
         }
         if let pidFile { try Self.writePidFile(pidFile, child) }
         return 0

@@ -240,6 +240,19 @@ struct OCILifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/c4"))
         #expect(vmm("create", "--bundle", bundle, "a/b").standardError == "vmm: invalid container ID 'a/b'\n")
         #expect(vmm("kill", "nothere").standardError == "vmm: container nothere does not exist\n")
+        #expect(vmm("delete", "nothere").standardError == "vmm: container nothere does not exist\n")
+    }
+
+    /// runc's delete --force of a container that is gone succeeds (containerd's
+    /// shim deletes once more after every delete), and clears a directory
+    /// whose create never wrote state.json.
+    @Test func forcedDeleteOfAGoneContainerSucceeds() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        #expect(vmm("delete", "--force", "gone").status == 0)
+        try FileManager.default.createDirectory(atPath: root + "/half", withIntermediateDirectories: true)
+        #expect(vmm("delete", "half").status == 125)
+        #expect(vmm("delete", "--force", "half").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/half"))
     }
 
     @Test func errorsGoToTheJSONLogConmonReads() throws {
