@@ -36,12 +36,12 @@ final class MachineController {
 
     func perform(_ request: MonitorRequest) throws(Refusal) {
         switch request {
-        case .kill(signal: SIGKILL):
+        case .kill(signal: SIGKILL, _):
             // Nothing in the guest can refuse or delay it (a paused or wedged
             // guest included): the VM ends as the killed process would.
             end(bySignal: SIGKILL)
-        case .kill(let signal):
-            try send(.signal(signal))
+        case .kill(let signal, let all):
+            try send(all ? .signalAll(signal) : .signal(signal))
         case .start:
             guard channel != nil else { throw .noConsole }
             lifecycle.onEvent(.started)

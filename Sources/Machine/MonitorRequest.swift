@@ -4,7 +4,8 @@
 /// speak it through this type, so the words are defined once.
 public enum MonitorRequest: Equatable, Sendable {
     case start
-    case kill(signal: Int32)
+    /// all: every process in the container (OCI `kill --all`), not only the process.
+    case kill(signal: Int32, all: Bool = false)
     case pause
     case resume
     /// The connection becomes an exec session (ExecSessions) after "ok".
@@ -14,7 +15,7 @@ public enum MonitorRequest: Equatable, Sendable {
     public var line: String {
         switch self {
         case .start: "start"
-        case .kill(let signal): "kill \(signal)"
+        case .kill(let signal, let all): all ? "kill \(signal) all" : "kill \(signal)"
         case .pause: "pause"
         case .resume: "resume"
         case .exec: "exec"
@@ -40,9 +41,9 @@ public enum MonitorRequest: Equatable, Sendable {
         case ("pause", 1): self = .pause
         case ("resume", 1): self = .resume
         case ("exec", 1): self = .exec
-        case ("kill", 2):
+        case ("kill", 2), ("kill", 3) where words[2] == "all":
             guard let signal = Int32(words[1]), signal > 0, signal < 65 else { throw .badSignal(String(words[1])) }
-            self = .kill(signal: signal)
+            self = .kill(signal: signal, all: words.count == 3)
         default: throw .unknown(line)
         }
     }

@@ -62,11 +62,12 @@ public struct Container {
 
     /// A paused container takes the signal when it runs again; SIGKILL
     /// ends its VM at once.
-    public func kill(_ signal: Int32) throws(CommandFailure) {
+    /// all: every process in it, exec'd ones included (runc's --all).
+    public func kill(_ signal: Int32, all: Bool = false) throws(CommandFailure) {
         guard [.created, .running, .paused].contains(try state().status) else {
             throw CommandFailure(message: "container \(id) is not running")
         }
-        try expectOK(OCISocket.send(.kill(signal: signal), to: directory.socketPath))
+        try expectOK(OCISocket.send(.kill(signal: signal, all: all), to: directory.socketPath))
     }
 
     /// poststop hooks run once the container is gone; their failure is

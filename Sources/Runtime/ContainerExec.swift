@@ -81,6 +81,7 @@ public struct ContainerExec {
                 throw CommandFailure(message: "the container's init did not start the exec'd process within \(startTimeoutMilliseconds) ms")
             }
             switch try connection.next() {
+            case nil: throw CommandFailure(message: "the container stopped before the exec'd process started")
             case .execStarted: return connection
             case .execError(_, let text): throw CommandFailure(message: "exec failed: \(text)")
             case .execExited(_, let code, let signal):
@@ -128,13 +129,14 @@ public final class ExecConnection {
         }
     }
 
-    /// The next message from the monitor (blocking).
-    func next() throws(CommandFailure) -> GuestControlMessage {
+    /// The next message from the monitor (blocking); nil once the monitor
+    /// closed the session (the VM ended, and every process in it).
+    func next() throws(CommandFailure) -> GuestControlMessage? {
         while pending.isEmpty {
             var buffer = [UInt8](repeating: 0, count: 64 << 10)
             let count = read(fd, &buffer, buffer.count)
             if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { throw CommandFailure(message: "the container's monitor ended the exec (the container stopped)") }
+            guard count > 0 else { return nil }
             do {
                 pending = try decoder.feed(buffer.prefix(count))
             } catch {

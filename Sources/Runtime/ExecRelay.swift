@@ -46,6 +46,11 @@ struct ExecRelay {
                 guard fds[0].revents != 0 else { continue }
             }
             switch try connection.next() {
+            case nil:
+                // The VM ended under it (the container was killed or its
+                // process exited): it died with everything in the VM, as
+                // runc's exec'd processes die of SIGKILL with their container.
+                return 128 + SIGKILL
             case .execOutput(_, let stream, let bytes) where !bytes.isEmpty:
                 // A reader that went away loses the rest, as the process's own write would.
                 _ = bytes.withUnsafeBytes { writeAll($0, to: stream == GuestControlMessage.stderrStream ? error : output) }

@@ -153,7 +153,7 @@ enum HelpText {
     static let verbs = """
         usage: vmm [--root DIR] start ID
                vmm [--root DIR] state ID
-               vmm [--root DIR] kill [-a|--all] ID [SIGNAL]   (all: the VM's one process)
+               vmm [--root DIR] kill [-a|--all] ID [SIGNAL]   (all: exec'd processes too)
                vmm [--root DIR] pause ID
                vmm [--root DIR] resume ID
                vmm [--root DIR] delete [-f|--force] ID

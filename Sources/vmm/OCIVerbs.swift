@@ -14,6 +14,7 @@ struct ContainerVerb {
     var id: String
     var signal = SIGTERM
     var force = false
+    var all = false
 
     init(_ verb: Verb, global: GlobalOptions, parsing arguments: ArraySlice<String>) throws(UsageError) {
         self.verb = verb
@@ -24,7 +25,7 @@ struct ContainerVerb {
             switch token {
             case .option("--force", nil) where verb == .delete, .option("-f", nil) where verb == .delete: force = true
             case .option("--all", nil) where verb == .kill, .option("-a", nil) where verb == .kill:
-                break  // one process per VM: all is the one
+                all = true
             case .positional(let value): positionals.append(value)
             default: throw UsageError.unknown(token, command: verb.rawValue)
             }
@@ -47,7 +48,7 @@ struct ContainerVerb {
         case .start: try container.start()
         case .pause: try container.pause()
         case .resume: try container.resume()
-        case .kill: try container.kill(signal)
+        case .kill: try container.kill(signal, all: all)
         case .delete: try container.delete(force: force)
         }
         exit(0)

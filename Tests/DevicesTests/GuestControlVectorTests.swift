@@ -27,6 +27,7 @@ struct GuestControlVectorTests {
         case ("error", _): return .error(words.dropFirst().joined(separator: " "))
         case ("start", 0): return .start
         case ("signal", 1): return .signal(int32(0))
+        case ("signal_all", 1): return .signalAll(int32(0))
         case ("winsize", 2): return .windowSize(rows: UInt16(numbers[0]), columns: UInt16(numbers[1]))
         default: break
         }

@@ -8,7 +8,7 @@ import Testing
 struct MonitorRequestTests {
     static let golden: [(MonitorRequest, String)] = [
         (.start, "start"), (.kill(signal: SIGTERM), "kill 15"), (.kill(signal: SIGKILL), "kill 9"),
-        (.kill(signal: 64), "kill 64"), (.pause, "pause"), (.resume, "resume"), (.exec, "exec"),
+        (.kill(signal: 64), "kill 64"), (.kill(signal: SIGTERM, all: true), "kill 15 all"), (.pause, "pause"), (.resume, "resume"), (.exec, "exec"),
     ]
 
     @Test func everyRequestIsItsGoldenLineAndParsesBack() throws {
@@ -23,7 +23,7 @@ struct MonitorRequestTests {
         #expect(throws: MonitorRequest.ParseError.badSignal(String(line.dropFirst(5)))) { try MonitorRequest(line: line) }
     }
 
-    @Test(arguments: ["", "START", "start now", "kill", "kill 1 2", "pause ", " resume", "exec sh"])
+    @Test(arguments: ["", "START", "start now", "kill", "kill 1 2", "kill 15 ALL", "kill 15 all x", "pause ", " resume", "exec sh"])
     func anythingElseIsUnknown(line: String) {
         #expect(throws: MonitorRequest.ParseError.unknown(line)) { try MonitorRequest(line: line) }
     }

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import GuestImage
 import OCI
+import OS
 import Testing
 @testable import Runtime
 
@@ -59,6 +60,38 @@ struct ExecStartTests {
                 ($0 as? CommandFailure)?.message == "the container's init did not start the exec'd process within 300 ms"
             }
             #expect(Date().timeIntervalSince(started) < 0.9, "it gave up at its timeout, before the stand-in hung up")
+        }
+    }
+
+    @Test func aMonitorThatHangsUpBeforeTheStartIsTheContainerStopping() throws {
+        try withMonitor([]) { exec in
+            var patient = exec
+            patient.startTimeoutMilliseconds = 5_000
+            #expect { _ = try patient.start() } throws: {
+                ($0 as? CommandFailure)?.message == "the container stopped before the exec'd process started"
+            }
+        }
+    }
+
+    /// The VM ending under a running exec'd process (its container killed)
+    /// is that process's SIGKILL, as under runc: status 137, output kept.
+    @Test func aVMThatEndsUnderTheProcessIsItsSIGKILL() throws {
+        let answer = GuestControlMessage.execStarted(id: 0, pid: 42).encoded
+            + GuestControlMessage.execOutput(id: 0, stream: GuestControlMessage.stdoutStream, bytes: Array("last\n".utf8)).encoded
+        try withMonitor(answer) { exec in
+            let connection = try exec.start()
+            var output: [Int32] = [-1, -1]
+            try #require(pipe(&output) == 0)
+            defer { close(output[0]) }
+            var relay = ExecRelay(connection: connection, input: nil, terminal: nil)
+            relay.output = output[1]
+            SignalFD.block([SIGUSR2])
+            let signals = try SignalFD(signals: [SIGUSR2])
+            #expect(try relay.run(signals: signals) == 128 + SIGKILL)
+            close(output[1])
+            var buffer = [UInt8](repeating: 0, count: 64)
+            let count = read(output[0], &buffer, buffer.count)
+            #expect(String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self) == "last\n")
         }
     }
 }

@@ -47,26 +47,6 @@ struct PodmanFullBootTests {
         return logs
     }
 
-    /// Processes on this host whose command line names `text`.
-    func processes(naming text: String) -> String {
-        Command.run("/usr/bin/pgrep", ["-a", "-f", text]).standardOutput
-    }
-
-    /// vmm and virtiofsd processes naming `text` (conmon and podman's own
-    /// cleanup may linger: they are podman's), after they had `seconds` to go.
-    func runtimeProcesses(naming text: String, seconds: Int = 10) -> [String] {
-        var left: [String] = []
-        for _ in 0...(seconds * 5) {
-            left = processes(naming: text).split(separator: "\n").map(String.init).filter { line in
-                let executable = line.split(separator: " ").dropFirst().first.map { String($0.split(separator: "/").last ?? "") }
-                return executable == "vmm" || executable == "virtiofsd"
-            }
-            if left.isEmpty { break }
-            usleep(200_000)
-        }
-        return left
-    }
-
     @Test func stdinReachesTheProcessAndEOFEndsIt() throws {
         let result = try run(["-i", "--rm"], ["head", "-n", "1"], stdin: Data("x\ny\n".utf8))
         #expect(result.status == 0, "\(result.standardError)")
@@ -170,10 +150,10 @@ extension PodmanFullBootTests {
         #expect(try waitForState(name, "running") == "running")
         let id = try podman("inspect", "--format", "{{.Id}}", name).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         try #require(id.count == 64, "container id: \(id)")
-        #expect(!runtimeProcesses(naming: id, seconds: 0).isEmpty, "the monitor and virtiofsd name their container")
+        #expect(!RuntimeProcesses.left(naming: id, seconds: 0).isEmpty, "the monitor and virtiofsd name their container")
         let removed = try podman("rm", "-f", name)
         #expect(removed.status == 0, "\(removed.standardError)")
-        #expect(runtimeProcesses(naming: id) == [], "vmm or virtiofsd outlived the container")
+        #expect(RuntimeProcesses.left(naming: id) == [], "vmm or virtiofsd outlived the container")
         #expect(try podman("ps", "-a", "--filter", "name=\(name)", "-q").standardOutput == "")
     }
 

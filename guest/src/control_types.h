@@ -23,6 +23,7 @@ enum control_type {
     CONTROL_EXEC_INPUT = 0x85,
     CONTROL_EXEC_SIGNAL = 0x86,
     CONTROL_EXEC_WINSIZE = 0x87,
+    CONTROL_SIGNAL_ALL = 0x88,
 };
 
 /* EXEC_OUTPUT's stream byte. */

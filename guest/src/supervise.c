@@ -66,10 +66,12 @@ static void reap(struct state *s)
     }
 }
 
-static void deliver(struct state *s, int sig, const char *from)
+/* everyone: the process and every exec'd process with its children
+ * (OCI `kill --all`); kill(-1) from init spares only init. */
+static void deliver(struct state *s, int sig, const char *from, bool everyone)
 {
     if (s->child > 0) {
-        if (kill(s->child, sig) < 0)
+        if (kill(everyone ? -1 : s->child, sig) < 0)
             log_msg("signal %d from %s: kill: %s", sig, from, strerror(errno));
     } else if (signal_is_fatal_by_default(sig)) {
         /* Not started yet: the signal ends the container before it ran, as it would a waiting runtime. */
@@ -86,7 +88,7 @@ static void handle_signals(struct state *s)
         if (si.ssi_signo == SIGCHLD)
             reap(s);
         else
-            deliver(s, (int)si.ssi_signo, "the kernel");
+            deliver(s, (int)si.ssi_signo, "the kernel", false);
     }
 }
 
@@ -124,14 +126,15 @@ static void handle_message(struct state *s, const struct control_message *m)
         if (s->child == 0)
             start(s);
         break;
-    case CONTROL_SIGNAL: {
+    case CONTROL_SIGNAL:
+    case CONTROL_SIGNAL_ALL: {
         int32_t sig;
         if (control_parse_signal(m, &sig) < 0)
             log_msg("SIGNAL with a %zu-byte payload ignored", m->length);
         else if (sig <= 0 || sig >= NSIG)
             log_msg("SIGNAL %d ignored: no such signal", sig);
         else
-            deliver(s, sig, "the host");
+            deliver(s, sig, "the host", m->type == CONTROL_SIGNAL_ALL);
         break;
     }
     case CONTROL_WINSIZE: {

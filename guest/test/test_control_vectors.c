@@ -74,6 +74,7 @@ static size_t encode_named(const char *name, const char *args, uint8_t *buf, siz
         {"exec_started", CONTROL_EXEC_STARTED}, {"exec_output", CONTROL_EXEC_OUTPUT},
         {"exec_exited", CONTROL_EXEC_EXITED}, {"exec_error", CONTROL_EXEC_ERROR}, {"exec", CONTROL_EXEC},
         {"exec_input", CONTROL_EXEC_INPUT}, {"exec_signal", CONTROL_EXEC_SIGNAL}, {"exec_winsize", CONTROL_EXEC_WINSIZE},
+        {"signal_all", CONTROL_SIGNAL_ALL},
     };
     *type = 0;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -129,7 +130,7 @@ void test_control_vectors(void)
         sscanf(args, "%ld %ld", &a, &b);
         int32_t signal = 0;
         uint16_t rows = 0, columns = 0;
-        if (type == CONTROL_SIGNAL)
+        if (type == CONTROL_SIGNAL || type == CONTROL_SIGNAL_ALL)
             CHECK(control_parse_signal(&m, &signal) == 0 && signal == a);
         if (type == CONTROL_WINSIZE)
             CHECK(control_parse_winsize(&m, &rows, &columns) == 0 && rows == a && columns == b);

@@ -16,6 +16,8 @@ public enum GuestControlMessage: Equatable, Sendable {
     // Host → guest.
     case start
     case signal(Int32)
+    /// To every process in the container (OCI `kill --all`).
+    case signalAll(Int32)
     case windowSize(rows: UInt16, columns: UInt16)
     /// Another process in the container: a process description (guest/PROTOCOL.md §1).
     case exec(id: UInt32, process: [UInt8])
@@ -41,6 +43,7 @@ public enum GuestControlMessage: Equatable, Sendable {
         case .error(let text): (4, Array(text.utf8.prefix(Self.maximumPayload)))
         case .start: (0x81, [])
         case .signal(let number): (0x82, number.littleEndianBytes)
+        case .signalAll(let number): (0x88, number.littleEndianBytes)
         case .windowSize(let rows, let columns): (0x83, rows.littleEndianBytes + columns.littleEndianBytes)
         case .execStarted(let id, let pid): (5, id.littleEndianBytes + pid.littleEndianBytes)
         case .execOutput(let id, let stream, let bytes): (6, id.littleEndianBytes + [stream] + bytes.prefix(Self.maximumPayload - 5))
@@ -75,6 +78,7 @@ public enum GuestControlMessage: Equatable, Sendable {
         case (4, _): self = .error(String(decoding: payload, as: UTF8.self))
         case (0x81, 0): self = .start
         case (0x82, 4): self = .signal(int32(0))
+        case (0x88, 4): self = .signalAll(int32(0))
         case (0x83, 4): self = .windowSize(rows: uint16(0), columns: uint16(2))
         default: return nil
         }

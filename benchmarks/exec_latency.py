@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""`vmm exec` of /bin/true into a running container, against `crun exec`
+into a crun container of the same bundle, in the same run: the median
+wall time of each (spawn of the exec command to its exit), and the ratio.
+
+    python3 benchmarks/exec_latency.py [--runs N] [--json FILE]
+
+A container needs a Linux guest that boots to init: natively on a host
+with VT-x/AMD-V; on a PVM host the script runs itself inside the emulated
+AMD-V test machine (testmachine/run.sh), where times are emulated and
+only the ratio means something. Both runtimes get the default bundle
+(scripts/make-default-bundle.sh) with `sleep 1000` as the process.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from common import ROOT, VMM, host_kind, median, require, summary, write_json
+
+CRUN = shutil.which("crun") or "/usr/bin/crun"
+
+
+def bundle(directory):
+    subprocess.run(["bash", os.path.join(ROOT, "scripts/make-default-bundle.sh"), directory],
+                   check=True, stdout=subprocess.DEVNULL)
+    path = os.path.join(directory, "config.json")
+    with open(path) as f:
+        config = json.load(f)
+    config["process"]["args"] = ["sleep", "1000"]
+    config["process"]["terminal"] = False
+    with open(path, "w") as f:
+        json.dump(config, f)
+    return directory
+
+
+def exec_times(runtime, root, bundle_dir, runs):
+    """Runs the container detached, then `exec … /bin/true` runs times."""
+    cid = f"exec-bench-{os.getpid()}"
+    base = [runtime, "--root", root]
+    subprocess.run(base + ["create", "--bundle", bundle_dir, cid], check=True,
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        subprocess.run(base + ["start", cid], check=True)
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            subprocess.run(base + ["exec", cid, "/bin/true"], check=True, stdin=subprocess.DEVNULL)
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+    finally:
+        subprocess.run(base + ["delete", "--force", cid], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def measure(args):
+    require(args.vmm, "swift build -c release --product vmm")
+    require(CRUN, "apt-get install crun (podman's default runtime)")
+    with tempfile.TemporaryDirectory() as scratch:
+        b = bundle(os.path.join(scratch, "bundle"))
+        results = {
+            "vmm": exec_times(args.vmm, os.path.join(scratch, "vmm-root"), b, args.runs),
+            "crun": exec_times(CRUN, os.path.join(scratch, "crun-root"), b, args.runs),
+        }
+    ratio = median(results["vmm"]) / median(results["crun"])
+    emulated = args.inside or host_kind() != "hardware"
+    print(f"exec of /bin/true into a running container, {args.runs} runs, ms"
+          + (" (emulated AMD-V: proportions only)" if emulated else ""))
+    for name, values in results.items():
+        s = summary(values)
+        print(f"  {name:5} median {s['median']:9.2f}   min {s['min']:9.2f}   p90 {s['p90']:9.2f}")
+    print(f"  vmm / crun (median): {ratio:.2f}x")
+    if args.json:
+        write_json(args.json, {"benchmark": "exec_latency", "runs": args.runs, "emulated": emulated,
+                               "ms": {name: summary(values) for name, values in results.items()},
+                               "vmm_over_crun": ratio, "targets": []})
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--vmm", default=VMM)
+    p.add_argument("--json", metavar="FILE")
+    p.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args()
+    if host_kind() == "hardware" or args.inside:
+        measure(args)
+        return
+    # No Linux guest boots on this host: the same, inside the test machine.
+    print("exec_latency: no hardware virtualization here: measuring inside the emulated AMD-V test machine")
+    results = os.path.join(ROOT, "benchmarks/results")
+    os.makedirs(results, exist_ok=True)
+    inner = [sys.executable, os.path.abspath(__file__), "--inside", "--runs", str(args.runs), "--vmm", args.vmm]
+    if args.json:
+        inner += ["--json", os.path.join(results, os.path.basename(args.json))]
+    machine = [os.path.join(ROOT, "testmachine/run.sh"), "--timeout", "1200", "--share", results, "--"]
+    sys.exit(subprocess.run(machine + inner).returncode)
+
+
+if __name__ == "__main__":
+    main()
