@@ -51,7 +51,16 @@ public struct ContainerMonitor {
             let result = Result { () throws(MachineError) in try Machine(configuration: configuration).run() }
             let outcome: Outcome
             switch result {
-            case .success(let machine): outcome = Outcome(exitStatus: machine.exitStatus, failure: nil)
+            case .success(let machine):
+                // Ended before init was ready: the creator's one line says
+                // why (a no-op after "ok"; with a console socket nobody
+                // else would see it without --log).
+                if case .crashed(let crash) = machine {
+                    report.send("error: " + crash.summary + (GuestCrash.hostNote.map { " (\($0))" } ?? ""))
+                } else {
+                    report.send("error: the VM ended before its init was ready (exit status \(machine.exitStatus))")
+                }
+                outcome = Outcome(exitStatus: machine.exitStatus, failure: nil)
             case .failure(let error):
                 report.send("error: \(error)")
                 outcome = Outcome(exitStatus: CommandFailure.exitStatus, failure: error.description)

@@ -98,7 +98,7 @@ public struct RunPlan {
         if let output {
             let (status, failure): (Int32, String?) = switch result {
             case .failure(let error): (CommandFailure.exitStatus, error.description)
-            case .success(.crashed(let crash)): (GuestCrash.exitStatus, "guest stopped abnormally on vCPU \(crash.vcpu): \(crash.exit)")
+            case .success(.crashed(let crash)): (GuestCrash.exitStatus, crash.summary)
             case .success(let outcome): (outcome.exitStatus, nil)
             }
             output.write(recorder, payload: configuration.payload, exitStatus: status, failure: failure, memory: machine.memoryFootprint)

@@ -20,14 +20,12 @@ struct RunCommand {
 
 enum CrashReport {
     static func print(_ crash: GuestCrash) {
-        printError("guest stopped abnormally on vCPU \(crash.vcpu): \(crash.exit)")
+        printError(crash.summary)
         for line in crash.registers { writeStandardError("  \(line)\n") }
         if !crash.consoleTail.isEmpty {
             writeStandardError("  last console output:\n")
             for line in crash.consoleTail { writeStandardError("    \(line)\n") }
         }
-        if VirtualizationKind.detect() == .pvm {
-            writeStandardError("  note: this host's KVM is PVM, which cannot run a non-PVM 64-bit kernel past its first exception\n")
-        }
+        if let note = GuestCrash.hostNote { writeStandardError("  note: \(note)\n") }
     }
 }

@@ -206,4 +206,48 @@ struct ExecFullBootTests {
                 "\(missing.standardError)")
         #expect(vmm(["state", "ex"]).standardOutput.contains("\"running\""), "a failed exec leaves the container running")
     }
+
+    /// SIGKILL to an exec'd process is its status (137); five execs at once
+    /// each keep their own output and status; the main process ending ends
+    /// an exec still running the way runc does (it dies of SIGKILL) and the
+    /// container stops with the main process's status.
+    @Test func execsAreKilledRunInParallelAndEndWithTheContainer() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-execs-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let bundle = scratch + "/bundle"
+        try DefaultBundle.make(at: bundle) { json in
+            DefaultBundle.setArguments(["sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.2; done; exit 2"], in: &json)
+        }
+        let vmm = "'\(Fixtures.vmmExecutable)' --root '\(scratch)/state'"
+        func shell(_ script: String) -> Command.Result { Command.run("/bin/sh", ["-c", script]) }
+        try #require(shell("\(vmm) create --bundle '\(bundle)' ex </dev/null >/dev/null && \(vmm) start ex").status == 0)
+        defer { _ = shell("\(vmm) delete --force ex") }
+
+        let killed = shell("""
+            \(vmm) exec ex sh -c 'echo $$ > /tmp/pid; exec sleep 500' & e=$!
+            \(vmm) exec ex sh -c 'until [ -s /tmp/pid ]; do sleep 0.1; done; kill -9 $(cat /tmp/pid)'
+            wait $e; echo "status $?"
+            """)
+        #expect(killed.standardOutput == "status 137\n", "\(killed)")
+
+        let parallel = shell("""
+            for i in 1 2 3 4 5; do ( out=$(\(vmm) exec ex sh -c "echo par-$i; exit $i"); echo "$out:$?" ) & done; wait
+            """)
+        let lines = Set(parallel.standardOutput.split(separator: "\n").map(String.init))
+        #expect(lines == Set((1...5).map { "par-\($0):\($0)" }), "\(parallel)")
+
+        let ended = shell("""
+            \(vmm) exec ex sh -c 'touch /tmp/long-running; sleep 500' & e=$!
+            \(vmm) exec ex sh -c 'until [ -e /tmp/long-running ]; do sleep 0.1; done; touch /tmp/stop'
+            wait $e; echo "status $?"
+            """)
+        #expect(ended.standardOutput == "status 137\n", "\(ended)")
+        var state = ""
+        for _ in 0..<150 {
+            state = shell("\(vmm) state ex").standardOutput
+            if state.contains("\"stopped\"") { break }
+            usleep(200_000)
+        }
+        #expect(state.contains("\"stopped\""), "\(state)")
+    }
 }

@@ -211,6 +211,30 @@ struct OCILifecycleTests {
         #expect(vmm("ps", "p1", "-e", "-o", "pid,comm").standardOutput.hasSuffix(" virtiofsd\n"), "ps's own options pass through; the helper is there")
     }
 
+    /// The stand-in answers EXEC as init would for a process that prints
+    /// one line and exits 5: `vmm exec`'s whole path (client, monitor,
+    /// control port, firmware, back) under real KVM, several at once.
+    @Test func execReachesTheGuestAndBringsItsStatusBack() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let fifo = scratch.appendingPathComponent("e.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // keeps the stand-in's stdin open: it runs until EOF
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' e < '\(fifo)' >/dev/null 2>&1"
+        try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
+        defer { _ = vmm("delete", "--force", "e") }
+        let early = vmm("exec", "e", "true")
+        #expect(early.standardError == "vmm: container e is created: exec needs a running container\n")
+        #expect(vmm("start", "e").status == 0)
+        let exec = vmm("exec", "e", "true")
+        #expect(exec.status == 5, "\(exec.standardError)")
+        #expect(exec.standardOutput.hasPrefix("stand-in exec: ") && exec.standardOutput.hasSuffix(" bytes\n"), "\(exec.standardOutput)")
+        let parallel = Command.run("/bin/sh", ["-c", "for i in 1 2 3 4 5; do ('\(Fixtures.vmmExecutable)' --root '\(root)' exec e true; echo \"status $?\") & done; wait"])
+        #expect(parallel.standardOutput.components(separatedBy: "status 5\n").count == 6, "\(parallel.standardOutput)")
+        #expect(state("e")["status"] as? String == "running")
+    }
+
     @Test func deleteRefusesARunningContainerUnlessForced() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         try #require(try create("c3").status == 0)

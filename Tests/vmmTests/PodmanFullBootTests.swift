@@ -369,4 +369,19 @@ extension PodmanFullBootTests {
         #expect(result.standardOutput.contains("/dev/pts/"), "\(result.standardOutput)")
         #expect(result.standardOutput.contains("33 101"), "\(result.standardOutput)")
     }
+
+    /// `podman attach` joins a detached container's output live and
+    /// returns its exit status.
+    @Test func attachJoinsADetachedContainer() throws {
+        let name = Podman.uniqueName("vmm-attach")
+        let script = "echo early; while [ ! -e /tmp/go ]; do sleep 0.2; done; echo late; exit 3"
+        try #require(try run(["-d", "--name", name], ["sh", "-c", script]).status == 0)
+        defer { _ = try? podman("rm", "-f", name) }
+        #expect(try waitForLog(name, "early").contains("early"))
+        // The exec opens the gate once attach is up, so "late" reaches it live.
+        let attach = Command.run("/bin/sh", ["-c", "\(Podman.commandLine) attach \(name) & a=$!; sleep 3; \(Podman.commandLine) exec \(name) touch /tmp/go; wait $a"],
+                                 timeout: Podman.timeout)
+        #expect(attach.status == 3, "\(attach)")
+        #expect(attach.standardOutput.contains("late"), "\(attach)")
+    }
 }

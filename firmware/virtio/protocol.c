@@ -4,6 +4,7 @@
 #include "lib.h"
 
 #define HEADER CONTROL_HEADER_SIZE
+#define EXEC_STATUS 5
 
 struct proto_state proto;
 static uint8_t frame_in[HEADER + CONTROL_MAX_PAYLOAD];
@@ -28,9 +29,40 @@ static int is_fatal(int32_t sig)
     return sig != 0 && sig != 17 && sig != 18 && sig != 23 && sig != 28 && !(sig >= 19 && sig <= 22);
 }
 
+/* EXEC (after START): the stand-in runs nothing; it answers as init would
+   for a process that prints one line and exits 5, so `vmm exec`'s whole
+   path (client, monitor, control port, back) runs without Linux. */
+static void answer_exec(const uint8_t *payload, uint32_t len)
+{
+    static const char text[] = "stand-in exec: ";
+    uint8_t out[4 + 1 + sizeof text + 24];
+    uint32_t started[2] = { le32(payload), 2 };
+    int32_t exited[3] = { (int32_t)le32(payload), EXEC_STATUS, 0 };
+    uint32_t n;
+    if (!proto.started) {
+        static const char refused[] = "EXEC before START";
+        uint8_t error[4 + sizeof refused - 1];
+        memcpy(error, payload, 4);
+        memcpy(error + 4, refused, sizeof refused - 1);
+        proto_send(CONTROL_EXEC_ERROR, error, sizeof error);
+        return;
+    }
+    proto_send(CONTROL_EXEC_STARTED, started, sizeof started);
+    memcpy(out, payload, 4);
+    out[4] = CONTROL_STREAM_STDOUT;
+    memcpy(out + 5, text, sizeof text - 1);
+    n = 5 + sizeof text - 1;
+    n += fmt_dec((char *)out + n, len - 4);
+    memcpy(out + n, " bytes\n", 7);
+    proto_send(CONTROL_EXEC_OUTPUT, out, n + 7);
+    proto_send(CONTROL_EXEC_EXITED, exited, sizeof exited);
+}
+
 static void dispatch(uint16_t type, const uint8_t *payload, uint32_t len)
 {
-    if (type == CONTROL_START && len == 0)
+    if (type == CONTROL_EXEC && len >= 4)
+        answer_exec(payload, len);
+    else if (type == CONTROL_START && len == 0)
         proto.started = 1;
     else if (type == CONTROL_SIGNAL && len == 4 && !proto.fatal_signal && is_fatal((int32_t)le32(payload)))
         proto.fatal_signal = (int32_t)le32(payload);

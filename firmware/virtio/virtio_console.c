@@ -1,6 +1,7 @@
 /* virtio_console: the guest half of `vmm run` without Linux. Handshake,
    READY, START, then stdin -> stdout unchanged until stdin EOF, a byte
-   count on stderr, EXITED (7, 0). Markers: 1 entry, 2 DRIVER_OK, 3 READY
+   count on stderr, EXITED (7, 0); an EXEC meanwhile gets one line of
+   output and status 5 (protocol.c). Markers: 1 entry, 2 DRIVER_OK, 3 READY
    sent, 4 START, 5 stdin EOF, 6 EXITED sent. */
 #include "console.h"
 #include "io.h"
