@@ -128,6 +128,15 @@ struct SpecReader {
         if !unknown.isEmpty {
             warnings.append("\(file): process.capabilities: unknown \(unknown.joined(separator: ", ")) left out")
         }
+        // The kernel raises an ambient capability only if it is permitted
+        // and inheritable; runc and crun leave the others out (runc's and
+        // crun's own default specs list ambient ones without inheritable).
+        let unraisable = capabilities.ambient & ~(capabilities.permitted & capabilities.inheritable)
+        if unraisable != 0 {
+            capabilities.ambient &= ~unraisable
+            let names = CapabilityNames.all.indices.filter { unraisable & (1 << UInt64($0)) != 0 }.map { CapabilityNames.all[$0] }
+            warnings.append("\(file): process.capabilities.ambient: \(names.joined(separator: ", ")) not raised: an ambient capability must also be permitted and inheritable")
+        }
         return capabilities
     }
 

@@ -14,6 +14,9 @@ public struct ContainerCreation {
     public var consoleSocket: String?
     /// Global options the monitor is started with (--log and its format).
     public var monitorOptions: [String] = []
+    /// What the bundle asks that the VM does not apply, one line each
+    /// (the CLI prints them and writes them to --log as warnings).
+    public var warn: (String) -> Void = { _ in }
 
     public init(root: String, id: String, bundle: String) {
         self.root = root
@@ -32,6 +35,7 @@ public struct ContainerCreation {
         } catch {
             throw CommandFailure(message: error.description)
         }
+        ContainerSpec(bundle: loaded).warnings.forEach(warn)
         if !loaded.hooks.isEmpty {
             do {
                 try directory.writeHooks(loaded.hooks)

@@ -17,17 +17,21 @@ public struct ErrorLog {
         self.format = format
     }
 
-    public func record(_ message: String) {
+    public enum Level: String {
+        case error, warning
+    }
+
+    public func record(_ message: String, level: Level = .error) {
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { return }
         defer { close(fd) }
-        writeAll(line(message, at: time(nil)), to: fd)
+        writeAll(line(message, level: level, at: time(nil)), to: fd)
     }
 
-    func line(_ message: String, at now: time_t) -> String {
+    func line(_ message: String, level: Level = .error, at now: time_t) -> String {
         switch format {
-        case .json: "{\"level\":\"error\",\"msg\":\(JSONWriter.string(message)),\"time\":\(JSONWriter.string(Self.timestamp(now)))}\n"
-        case .text: "vmm: \(message)\n"
+        case .json: "{\"level\":\"\(level.rawValue)\",\"msg\":\(JSONWriter.string(message)),\"time\":\(JSONWriter.string(Self.timestamp(now)))}\n"
+        case .text: level == .error ? "vmm: \(message)\n" : "vmm: warning: \(message)\n"
         }
     }
 

@@ -27,6 +27,11 @@ struct CreateCommand {
         creation.pidFile = pidFile
         creation.consoleSocket = consoleSocket
         creation.monitorOptions = global.logArguments
+        let log = global.log
+        creation.warn = { warning in
+            writeStandardError("vmm: warning: \(warning)\n")
+            log?.record(warning, level: .warning)
+        }
     }
 
     func execute() throws(CommandFailure) -> Never {

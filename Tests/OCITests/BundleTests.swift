@@ -104,19 +104,23 @@ struct BundleTests {
     @Test func capabilitiesNoNewPrivilegesOOMAndSysctlsReachTheProcess() throws {
         let directory = try makeBundle(#"""
         {"process": {"args": ["sh"], "cwd": "/", "noNewPrivileges": true, "oomScoreAdj": -17,
-          "capabilities": {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_BOGUS"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN"],
-                           "inheritable": [], "ambient": ["CAP_CHECKPOINT_RESTORE", "CAP_NEWER"]}},
+          "capabilities": {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_BOGUS"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL", "CAP_CHOWN", "CAP_CHECKPOINT_RESTORE"],
+                           "inheritable": ["CAP_CHECKPOINT_RESTORE"], "ambient": ["CAP_CHECKPOINT_RESTORE", "CAP_NEWER", "CAP_KILL", "CAP_CHOWN"]}},
          "root": {"path": "rootfs"}, "linux": {"sysctl": {"kernel.msgmax": "8192", "net.ipv4.ip_forward": "1"}}}
         """#)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let bundle = try Bundle.load(directory)
         let chown: UInt64 = 1 << 0, kill: UInt64 = 1 << 5, checkpointRestore: UInt64 = 1 << 40
-        #expect(bundle.process.capabilities == .init(bounding: chown | kill, effective: kill, permitted: kill | chown, inheritable: 0, ambient: checkpointRestore))
+        #expect(bundle.process.capabilities == .init(
+            bounding: chown | kill, effective: kill, permitted: kill | chown | checkpointRestore, inheritable: checkpointRestore, ambient: checkpointRestore))
         #expect(bundle.process.noNewPrivileges)
         #expect(bundle.process.oomScoreAdjustment == -17)
         #expect(bundle.process.cgroupFiles.isEmpty)
         #expect(bundle.process.sysctls == [.init(key: "kernel.msgmax", value: "8192"), .init(key: "net.ipv4.ip_forward", value: "1")])
-        #expect(bundle.warnings == ["\(directory)/config.json: process.capabilities: unknown CAP_BOGUS, CAP_NEWER left out"])
+        #expect(bundle.warnings == [
+            "\(directory)/config.json: process.capabilities: unknown CAP_BOGUS, CAP_NEWER left out",
+            "\(directory)/config.json: process.capabilities.ambient: CAP_CHOWN, CAP_KILL not raised: an ambient capability must also be permitted and inheritable",
+        ])
     }
 
     @Test func hooksAreReadPerStageInOrderAndSurviveTheStoredCopy() throws {
