@@ -52,7 +52,7 @@ let package = Package(
             dependencies: ["Runtime", "Machine", "Devices", "KVM", "OS", "GuestImage", "OCI", "HostFiles", "JSON", "Timeline"]
         ),
 
-        .target(name: "TestSupport", dependencies: ["KVM"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["KVM", "OS"], path: "Tests/TestSupport"),
         // Run by KVMTests: the vCPU syscall filter, applied to a process of its own.
         .executableTarget(name: "seccomp-probe", dependencies: ["KVM", "OS"], path: "Tests/SeccompProbe"),
         .testTarget(name: "KVMTests", dependencies: ["KVM", "OS", "TestSupport", "seccomp-probe"]),

@@ -1,5 +1,6 @@
 import COS
 import Glibc
+import OS
 
 /// Starts this same executable (`/proc/self/exe`) again: the OCI monitor,
 /// bench's runs.
@@ -27,22 +28,12 @@ enum HostProcess {
         defer { cArguments.forEach { free($0) } }
         var cEnvironment: [UnsafeMutablePointer<CChar>?] = (environment ?? []).map { strdup($0) } + [nil]
         defer { cEnvironment.forEach { free($0) } }
-        // The child starts with no signal blocked and every handler at its
-        // default, whatever the calling thread had blocked (vmm blocks the
-        // signals it forwards; Dispatch's threads block nearly all).
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let result = environment == nil
-            ? posix_spawn(&pid, path, &actions, &attributes, &cArguments, environ)
-            : posix_spawn(&pid, path, &actions, &attributes, &cArguments, &cEnvironment)
+        let result = withCleanSpawnSignals { attributes in
+            environment == nil
+                ? posix_spawn(&pid, path, &actions, attributes, &cArguments, environ)
+                : posix_spawn(&pid, path, &actions, attributes, &cArguments, &cEnvironment)
+        }
         guard result == 0 else {
             errno = result
             return nil

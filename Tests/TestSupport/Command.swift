@@ -1,4 +1,5 @@
 import Foundation
+import OS
 
 /// Runs a program to completion and captures what it printed.
 public enum Command {
@@ -34,7 +35,7 @@ public enum Command {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let spawned = withCleanSignals { posix_spawn(&pid, executable, &actions, $0, argv, environ) }
+        let spawned = withCleanSpawnSignals { posix_spawn(&pid, executable, &actions, $0, argv, environ) }
         guard spawned == 0 else {
             return Result(status: -1, exitedNormally: false, standardOutput: "", standardError: "cannot run \(executable): \(String(cString: strerror(spawned)))")
         }
@@ -103,19 +104,3 @@ private struct ScratchFile {
     }
 }
 
-/// Runs `body` with spawn attributes that give the child no blocked signal
-/// and default handlers: a test runs on a Dispatch thread, which blocks
-/// nearly every signal, and a shell that inherits a blocked SIGCHLD never
-/// returns from `wait`.
-func withCleanSignals<T>(_ body: (UnsafePointer<posix_spawnattr_t>) -> T) -> T {
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t(), all = sigset_t()
-    sigemptyset(&none)
-    sigfillset(&all)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setsigdefault(&attributes, &all)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-    return body(&attributes)
-}

@@ -1,4 +1,5 @@
 import Foundation
+import OS
 
 /// A manager's daemon (dockerd, containerd) started once per test process.
 /// A shell watches this process and ends the daemon (TERM, which also stops
@@ -33,7 +34,7 @@ public struct Daemon: Sendable {
         posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0)
-        guard withCleanSignals({ posix_spawn(&pid, "/bin/sh", &actions, $0, argv, environ) }) == 0 else {
+        guard withCleanSpawnSignals({ posix_spawn(&pid, "/bin/sh", &actions, $0, argv, environ) }) == 0 else {
             return .failure(FixtureError(message: "cannot start \(name)"))
         }
         for _ in 0..<(seconds * 2) {

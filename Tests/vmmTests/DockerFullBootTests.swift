@@ -37,6 +37,21 @@ extension ManagersFullBootTests {
             try docker("inspect", "--format", "{{.Id}}", name).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 
+        /// A detached container running `sleep 1000`; its name.
+        func runSleeping(_ prefix: String) throws -> String {
+            let name = Podman.uniqueName(prefix)
+            let started = try run(["-d", "--name", name], ["sleep", "1000"])
+            try #require(started.status == 0, "\(started.standardError)")
+            return name
+        }
+
+        /// rm -f, then nothing of it may be left.
+        func removeAndExpectGone(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) {
+            let id = (try? fullID(name)) ?? ""
+            _ = try? docker("rm", "-f", name)
+            expectGone(id, sourceLocation: sourceLocation)
+        }
+
         /// Nothing of the container left: no runtime process, no state.
         func expectGone(_ id: String, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(!id.isEmpty, sourceLocation: sourceLocation)
@@ -83,14 +98,8 @@ extension ManagersFullBootTests {
         }
 
         @Test func execPlainWithStdinOptionsAndAMissingProgram() throws {
-            let name = Podman.uniqueName("vmm-docker-exec")
-            let started = try run(["-d", "--name", name], ["sleep", "1000"])
-            try #require(started.status == 0, "\(started.standardError)")
-            let id = try fullID(name)
-            defer {
-                _ = try? docker("rm", "-f", name)
-                expectGone(id)
-            }
+            let name = try runSleeping("vmm-docker-exec")
+            defer { removeAndExpectGone(name) }
             let plain = try docker("exec", name, "sh", "-c", "echo in-exec; echo to-err >&2; exit 3")
             #expect(plain.status == 3 && plain.standardOutput == "in-exec\n" && plain.standardError == "to-err\n", "\(plain)")
             let piped = try docker("exec", "-i", name, "cat", stdin: Data("piped\n".utf8))
@@ -107,14 +116,8 @@ extension ManagersFullBootTests {
 
         @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
         func execWithATerminal() throws {
-            let name = Podman.uniqueName("vmm-docker-exec-tty")
-            let started = try run(["-d", "--name", name], ["sleep", "1000"])
-            try #require(started.status == 0, "\(started.standardError)")
-            let id = try fullID(name)
-            defer {
-                _ = try? docker("rm", "-f", name)
-                expectGone(id)
-            }
+            let name = try runSleeping("vmm-docker-exec-tty")
+            defer { removeAndExpectGone(name) }
             let result = try inTerminal("stty rows 21 cols 77; $DOCKER exec -it \(name) sh -c 'tty; stty size; exit 5'")
             #expect(result.status == 5, "\(result.standardOutput)")
             #expect(result.standardOutput.contains("/dev/pts/"), "\(result.standardOutput)")
