@@ -15,7 +15,7 @@ public struct ContainerCreation {
     /// Global options the monitor is started with (--log and its format).
     public var monitorOptions: [String] = []
     /// What the bundle asks that the VM does not apply, one line each
-    /// (the CLI prints them and writes them to --log as warnings).
+    /// (the CLI writes them to --log as warnings, or to a terminal).
     public var warn: (String) -> Void = { _ in }
 
     public init(root: String, id: String, bundle: String) {

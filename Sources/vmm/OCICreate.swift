@@ -27,10 +27,15 @@ struct CreateCommand {
         creation.pidFile = pidFile
         creation.consoleSocket = consoleSocket
         creation.monitorOptions = global.logArguments
+        // Where runc's warnings go: the log the manager reads, else a person's
+        // terminal. Never into a pipe: create's stderr is the container's.
         let log = global.log
         creation.warn = { warning in
-            writeStandardError("vmm: warning: \(warning)\n")
-            log?.record(warning, level: .warning)
+            if let log {
+                log.record(warning, level: .warning)
+            } else if isatty(STDERR_FILENO) == 1 {
+                writeStandardError("vmm: warning: \(warning)\n")
+            }
         }
     }
 

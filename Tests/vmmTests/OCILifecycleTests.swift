@@ -267,6 +267,28 @@ struct OCILifecycleTests {
         #expect(vmm("delete", "nothere").standardError == "vmm: container nothere does not exist\n")
     }
 
+    /// What the bundle asks that the VM leaves out is a warning in --log
+    /// (level warning, as runc's), never a line in create's stderr: that
+    /// is the container's stderr, which the manager keeps.
+    @Test func warningsGoToTheLogNotTheContainersStderr() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let config = """
+            {"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/", "capabilities": {"permitted": ["CAP_KILL"], "ambient": ["CAP_KILL"]}},
+             "root": {"path": "rootfs"}, "annotations": {"dev.vmm.firmware": "\(try Fixtures.firmware("virtio_console"))"}}
+            """
+        try Data(config.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
+        let log = scratch.appendingPathComponent("log.json").path
+        let created = try create("w", extra: "")
+        #expect(created.status == 0)
+        #expect(output("w", "err").isEmpty, "no warning in the container's stderr without --log either: \(output("w", "err"))")
+        _ = vmm("delete", "--force", "w")
+        let logged = Command.run(Fixtures.vmmExecutable, ["--root", root, "--log", log, "--log-format", "json", "create", "--bundle", bundle, "w2"])
+        #expect(logged.status == 0 && logged.standardError.isEmpty, "\(logged)")
+        let line = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(line.hasPrefix("{\"level\":\"warning\",\"msg\":\"\(bundle)/config.json: process.capabilities.ambient: CAP_KILL not raised"), "\(line)")
+        _ = vmm("delete", "--force", "w2")
+    }
+
     /// runc's delete --force of a container that is gone succeeds (containerd's
     /// shim deletes once more after every delete), and clears a directory
     /// whose create never wrote state.json.
