@@ -4,7 +4,7 @@
     python3 benchmarks/report.py [--quick]
 
 Runs firmware_start, exits_and_console, parallel, memory, teardown and (with a
-kernel) bind_mounts with --json,
+kernel) bind_mounts with --json (exec_latency too where a container boots),
 and `vmm bench` on the hlt and hello firmware and on the built kernel
 (bzImage and vmlinux, to the first guest exit); on a host with hardware
 virtualization also a container (`vmm bench -- /bin/true`), for the kernel's
@@ -129,12 +129,14 @@ def plan(args, kind):
         skipped += [(tier, PVM_REASON + emulated_note(kernels)) for tier in boot]
         if kernels and shutil.which("qemu-system-x86_64"):
             steps.append(emulated_container_bench(args.vmm, 3 if q else 5))
+            steps.append(script("exec_latency", "--runs", "5" if q else "10", "--vmm", args.vmm))
     elif kind == "none":
         skipped += [(tier, "no /dev/kvm on this host") for tier in boot]
     elif not kernel_available(args.vmm):
         skipped += [(tier, "`vmm check` finds no kernel: run kernel/build.sh") for tier in boot]
     else:
         steps.append(bench(args.vmm, "container", 10, "--", "/bin/true"))
+        steps.append(script("exec_latency", "--runs", "5" if q else "10", "--vmm", args.vmm))
     return steps, skipped
 
 
@@ -254,7 +256,13 @@ def bind_mount_rows(d):
              "medians; set-up to the first guest instruction plus exit to teardown done", "")]
 
 
-ROWS = {"firmware_start": firmware_start_rows, "exits_and_console": exits_rows,
+def exec_latency_rows(d):
+    where = "emulated AMD-V: " if d["emulated"] else ""
+    return [(f"{where}vmm exec /bin/true into a running container, against crun exec", f"{d['vmm_over_crun']:.2f}x",
+             f"medians: vmm {d['ms']['vmm']['median']:.1f} ms, crun {d['ms']['crun']['median']:.1f} ms", "")]
+
+
+ROWS = {"firmware_start": firmware_start_rows, "exec_latency": exec_latency_rows, "exits_and_console": exits_rows,
         "parallel": parallel_rows, "memory": memory_rows, "teardown": teardown_rows, "bind_mounts": bind_mount_rows}
 
 
