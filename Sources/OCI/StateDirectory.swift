@@ -17,9 +17,15 @@ public struct StateDirectory: Sendable {
     /// The bundle's hooks, kept for `start` and `delete` (the bundle may change meanwhile).
     public var hooksPath: String { "\(path)/hooks.json" }
 
+    /// An ID names a directory: at most NAME_MAX bytes.
+    public static let maximumIDLength = 255
+
     /// IDs become path names: no separators, no dot-names, a sane length.
     public init(root: String, id: String) throws(BundleError) {
-        guard !id.isEmpty, id.utf8.count <= 1024, !id.contains("/"), id != ".", id != "..", !id.utf8.contains(0) else {
+        guard id.utf8.count <= Self.maximumIDLength else {
+            throw BundleError("invalid container ID: \(id.utf8.count) bytes, at most \(Self.maximumIDLength) (it names a directory)")
+        }
+        guard !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.utf8.contains(0) else {
             throw BundleError("invalid container ID '\(id)'")
         }
         self.root = root

@@ -64,6 +64,8 @@ struct ContainerVerbTests {
     @Test func anUnknownContainerAndABadIDAreOneLine() throws {
         #expect(message { _ = try Container(root: root, id: "nope").state() } == "container nope does not exist")
         #expect(message { _ = try Container(root: root, id: "../x") } == "invalid container ID '../x'")
+        #expect(message { _ = try Container(root: root, id: String(repeating: "x", count: 1000)) } == "invalid container ID: 1000 bytes, at most 255 (it names a directory)")
+        #expect(message { _ = try Container(root: root, id: String(repeating: "x", count: 255)).state() } == "container \(String(repeating: "x", count: 255)) does not exist")
     }
 
     @Test func createRefusesABadBundleAndLeavesNoState() throws {
