@@ -86,6 +86,10 @@ enum MountTranslation {
                 throw BundleError("\(file): mounts[\(index)].destination is missing or not a string")
             }
             guard destination.hasPrefix("/") else { throw BundleError("\(file): mounts[\(index)].destination '\(destination)' is not absolute") }
+            // Inside the VM a ".." would climb out of the container's root into init's.
+            guard !destination.split(separator: "/").contains("..") else {
+                throw BundleError("\(file): mounts[\(index)].destination '\(destination)' climbs out of the root ('..')")
+            }
             var type = ""
             if case .string(let text) = entry["type"] ?? .null { type = text }
             var source = ""

@@ -205,6 +205,7 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"sysctl": {"../../etc/x": "1"}}}"#, "linux.sysctl key '../../etc/x' is not dot-separated names (no '/', none empty)"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"sysctl": ["a"]}}"#, "linux.sysctl is not an object"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestart": [{"path": "hook"}]}}"#, "hooks.prestart[0].path 'hook' is not an absolute path"),
+        (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "mounts": [{"destination": "/../../etc", "type": "tmpfs", "source": "tmpfs"}]}"#, "mounts[0].destination '/../../etc' climbs out of the root ('..')"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"prestart": [{"args": ["x"]}]}}"#, "hooks.prestart[0].path is missing or not a string"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststart": [{"path": "/x", "timeout": 0}]}}"#, "hooks.poststart[0].timeout is not a positive number of seconds"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "hooks": {"poststop": [{"path": "/x", "env": "A=b"}]}}"#, "hooks.poststop[0].env is not an array"),
