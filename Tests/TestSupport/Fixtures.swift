@@ -47,6 +47,11 @@ extension Fixtures {
 
     public static let noKernelReason: Comment = "needs the guest kernel: run kernel/build.sh"
 
+    /// A container name or ID no other test uses (any manager's).
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
     /// One scratch directory per test process, removed when it exits.
     public static let scratch: URL = {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-tests-\(getpid())")

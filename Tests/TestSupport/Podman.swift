@@ -32,9 +32,4 @@ public enum Podman {
 
     /// The same as a shell command line, for script(1) and pipelines.
     public static var commandLine: String { "\(executable) --runtime '\(Fixtures.vmmExecutable)'" }
-
-    /// A container name no other test uses.
-    public static func uniqueName(_ prefix: String) -> String {
-        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
-    }
 }

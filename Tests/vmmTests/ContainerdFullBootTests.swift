@@ -32,7 +32,7 @@ extension ManagersFullBootTests {
         }
 
         @Test func runCarriesOutputAndTheExitStatus() throws {
-            let id = Podman.uniqueName("vmm-ctr-run")
+            let id = Fixtures.uniqueName("vmm-ctr-run")
             let result = try ctr(["run", "--rm"] + Containerd.runOptions + [id, "sh", "-c", "echo from-ctr; exit 6"])
             #expect(result.status == 6, "\(result.standardError)")
             #expect(result.standardOutput == "from-ctr\n")
@@ -41,7 +41,7 @@ extension ManagersFullBootTests {
 
         @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
         func runWithATerminal() throws {
-            let id = Podman.uniqueName("vmm-ctr-tty")
+            let id = Fixtures.uniqueName("vmm-ctr-tty")
             let inner = "stty rows 44 cols 99; \(try Containerd.commandLine()) run --rm -t \(Containerd.runOptions.joined(separator: " ")) \(id) sh -c 'tty; stty size; exit 2'"
             let result = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Containerd.timeout)
             #expect(result.status == 2, "\(result.standardOutput)")
@@ -53,7 +53,7 @@ extension ManagersFullBootTests {
         /// reaching the exec'd process as well as the main one, then kill,
         /// task delete and container delete.
         @Test func execKillAllAndDelete() throws {
-            let id = Podman.uniqueName("vmm-ctr-exec")
+            let id = Fixtures.uniqueName("vmm-ctr-exec")
             let main = "trap 'echo main-got-term' TERM; sleep 1000 & wait; sleep 1000"
             let started = try ctr(["run", "-d"] + Containerd.runOptions + [id, "sh", "-c", main])
             try #require(started.status == 0, "\(started.standardError)")

@@ -39,7 +39,7 @@ extension ManagersFullBootTests {
 
         /// A detached container running `sleep 1000`; its name.
         func runSleeping(_ prefix: String) throws -> String {
-            let name = Podman.uniqueName(prefix)
+            let name = Fixtures.uniqueName(prefix)
             let started = try run(["-d", "--name", name], ["sleep", "1000"])
             try #require(started.status == 0, "\(started.standardError)")
             return name
@@ -67,7 +67,7 @@ extension ManagersFullBootTests {
         }
 
         @Test func exitCodeLogsAndInspectNameTheRuntime() throws {
-            let name = Podman.uniqueName("vmm-docker-exit")
+            let name = Fixtures.uniqueName("vmm-docker-exit")
             let result = try run(["--name", name], ["sh", "-c", "echo out; echo err >&2; exit 7"])
             #expect(result.status == 7, "\(result.standardError)")
             let id = try fullID(name)
@@ -127,7 +127,7 @@ extension ManagersFullBootTests {
         /// sleep as PID 1 has no handler for TERM, so stop's TERM does nothing
         /// and the KILL after -t ends it, as under runc.
         @Test func stopWaitsTheGraceTimeThenKills() throws {
-            let name = Podman.uniqueName("vmm-docker-stop")
+            let name = Fixtures.uniqueName("vmm-docker-stop")
             try #require(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
             let id = try fullID(name)
             #expect(try docker("stop", "-t", "2", name).status == 0)
@@ -137,7 +137,7 @@ extension ManagersFullBootTests {
         }
 
         @Test func killDeliversTheSignalToATrap() throws {
-            let name = Podman.uniqueName("vmm-docker-kill")
+            let name = Fixtures.uniqueName("vmm-docker-kill")
             let script = "trap 'echo got-usr1; exit 9' USR1; echo ready; sleep 1000 & wait"
             try #require(try run(["-d", "--name", name], ["sh", "-c", script]).status == 0)
             let id = try fullID(name)
@@ -152,7 +152,7 @@ extension ManagersFullBootTests {
         }
 
         @Test func rmForceOfARunningContainerWithAnExecLeavesNothing() throws {
-            let name = Podman.uniqueName("vmm-docker-rmf")
+            let name = Fixtures.uniqueName("vmm-docker-rmf")
             try #require(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
             let id = try fullID(name)
             // An exec still running when the container goes ends with it.
@@ -164,7 +164,7 @@ extension ManagersFullBootTests {
 
         /// attach joins a detached container's output and returns its exit status.
         @Test func runDetachedThenAttach() throws {
-            let name = Podman.uniqueName("vmm-docker-attach")
+            let name = Fixtures.uniqueName("vmm-docker-attach")
             let gate = Fixtures.scratch.appendingPathComponent("docker-attach-\(UUID().uuidString.prefix(8))").path
             try FileManager.default.createDirectory(atPath: gate, withIntermediateDirectories: true)
             let script = "echo early; while [ ! -e /g/go ]; do sleep 0.1; done; echo late; exit 3"

@@ -55,7 +55,7 @@ extension ManagersFullBootTests {
         }
 
         @Test func theExitStatusIsPodmansAndShowsInPsAndInspect() throws {
-            let name = Podman.uniqueName("vmm-exit")
+            let name = Fixtures.uniqueName("vmm-exit")
             let result = try run(["--name", name], ["sh", "-c", "exit 7"])
             #expect(result.status == 7, "\(result.standardError)")
             #expect(try podman("ps", "-a", "--filter", "name=\(name)", "--format", "{{.Status}}").standardOutput.hasPrefix("Exited (7)"))
@@ -103,7 +103,7 @@ extension ManagersFullBootTests {
 extension ManagersFullBootTests.PodmanFullBootTests {
     /// `podman stop`: SIGTERM reaches a process that handles it.
     @Test func stopEndsTheProcessWithSIGTERM() throws {
-        let name = Podman.uniqueName("vmm-stop")
+        let name = Fixtures.uniqueName("vmm-stop")
         #expect(try run(["-d", "--name", name], ["sh", "-c", "trap 'exit 143' TERM; echo ready; sleep 1000 & wait"]).status == 0)
         #expect(try waitForLog(name, "ready").contains("ready"))
         let stop = try podman("stop", "-t", "60", name)
@@ -116,7 +116,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
     /// handler it ignores SIGTERM, and podman's SIGKILL after the timeout
     /// ends it (137).
     @Test func stopOfAPID1WithoutAHandlerEndsWithSIGKILL() throws {
-        let name = Podman.uniqueName("vmm-stop-pid1")
+        let name = Fixtures.uniqueName("vmm-stop-pid1")
         #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
         #expect(try waitForState(name, "running") == "running")
         let stop = try podman("stop", "-t", "2", name)
@@ -134,7 +134,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
 
     /// kill -s USR1 reaches the shell's trap; logs and wait see the rest.
     @Test func killDeliversTheSignalToATrapAndLogsShowIt() throws {
-        let name = Podman.uniqueName("vmm-kill")
+        let name = Fixtures.uniqueName("vmm-kill")
         let script = "trap 'echo got USR1; exit 9' USR1; echo ready; sleep 1000 & wait"
         #expect(try run(["-d", "--name", name], ["sh", "-c", script]).status == 0)
         #expect(try waitForLog(name, "ready") == "ready\n")
@@ -147,7 +147,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
     }
 
     @Test func rmForceOfARunningContainerLeavesNoProcessBehind() throws {
-        let name = Podman.uniqueName("vmm-rmf")
+        let name = Fixtures.uniqueName("vmm-rmf")
         #expect(try run(["-d", "--name", name], ["sleep", "1000"]).status == 0)
         #expect(try waitForState(name, "running") == "running")
         let id = try podman("inspect", "--format", "{{.Id}}", name).standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -161,7 +161,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
 
     /// The process ticks into its log: paused, the log stands still.
     @Test func pauseHoldsTheContainerAndUnpauseLetsItGoOn() throws {
-        let name = Podman.uniqueName("vmm-pause")
+        let name = Fixtures.uniqueName("vmm-pause")
         #expect(try run(["-d", "--name", name], ["sh", "-c", "while true; do echo tick; sleep 0.3; done"]).status == 0)
         #expect(try waitForLog(name, "tick\ntick\n").hasPrefix("tick\ntick\n"))
         #expect(try podman("pause", name).status == 0)
@@ -293,7 +293,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
                 """
             try Data(hook.utf8).write(to: hooks.appendingPathComponent("\(stage).json"))
         }
-        let name = Podman.uniqueName("vmm-hooks")
+        let name = Fixtures.uniqueName("vmm-hooks")
         let result = try run(["--rm", "--name", name, "--hooks-dir", hooks.path], ["echo", "ran"])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput == "ran\n")
@@ -338,7 +338,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
     /// `podman exec` (conmon runs `vmm exec --detach --process …`): output,
     /// exit status, stdin, -u, -w and -e, while the container runs on.
     @Test func podmanExecRunsInTheRunningContainer() throws {
-        let name = Podman.uniqueName("vmm-exec")
+        let name = Fixtures.uniqueName("vmm-exec")
         let started = try run(["-d", "--name", name], ["sleep", "300"])
         try #require(started.status == 0, "\(started.standardError)")
         defer { _ = try? podman("rm", "-f", name) }
@@ -361,7 +361,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
     /// which has the outer terminal's size, and the status comes back.
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script"), "needs script(1) for a pseudo-terminal"))
     func podmanExecWithATerminal() throws {
-        let name = Podman.uniqueName("vmm-exec-tty")
+        let name = Fixtures.uniqueName("vmm-exec-tty")
         let started = try run(["-d", "--name", name], ["sleep", "300"])
         try #require(started.status == 0, "\(started.standardError)")
         defer { _ = try? podman("rm", "-f", name) }
@@ -375,7 +375,7 @@ extension ManagersFullBootTests.PodmanFullBootTests {
     /// `podman attach` joins a detached container's output live; the
     /// container's exit status is podman's to show.
     @Test func attachJoinsADetachedContainer() throws {
-        let name = Podman.uniqueName("vmm-attach")
+        let name = Fixtures.uniqueName("vmm-attach")
         let script = "echo early; while [ ! -e /tmp/go ]; do sleep 0.2; done; echo late; exit 3"
         try #require(try run(["-d", "--name", name], ["sh", "-c", script]).status == 0)
         defer { _ = try? podman("rm", "-f", name) }
