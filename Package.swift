@@ -31,9 +31,12 @@ let package = Package(
         // Layer 2: memfd-backed guest memory with bounds-checked access.
         .target(name: "GuestMemory", dependencies: ["COS"]),
         // Layer 3: buses and devices.
-        .target(name: "Devices", dependencies: ["OS", "GuestMemory", "VhostUser", "LittleEndian", "Timeline", "HostFiles"]),
+        .target(name: "Devices", dependencies: ["OS", "GuestMemory", "VhostUser", "Network", "LittleEndian", "Timeline", "HostFiles"]),
         // Layer 3: the vhost-user front end (virtio-fs queues served by virtiofsd).
         .target(name: "VhostUser", dependencies: ["COS", "LittleEndian"]),
+        // Layer 3: host networking: TAP devices, vhost-net, tc redirects between a
+        // TAP and the manager's interface, what a network namespace holds, passt.
+        .target(name: "Network", dependencies: ["COS", "OS", "LittleEndian"]),
         // Layer 4: x86 boot state: Linux boot protocol, firmware entry.
         .target(name: "Boot", dependencies: ["KVM", "GuestMemory", "LittleEndian"]),
         // Layer 6: the guest image: initramfs (cpio newc) with init and the process,
@@ -42,10 +45,10 @@ let package = Package(
         // Layer 7: OCI runtime: runtime-spec config.json, bundles.
         .target(name: "OCI", dependencies: ["GuestImage", "HostFiles", "JSON"]),
         // Layer 5: the machine that builds, runs and tears down a VM.
-        .target(name: "Machine", dependencies: ["KVM", "OS", "COS", "GuestMemory", "Devices", "Boot", "VhostUser", "HostFiles", "Timeline"]),
+        .target(name: "Machine", dependencies: ["KVM", "OS", "COS", "GuestMemory", "Devices", "Boot", "VhostUser", "Network", "HostFiles", "Timeline"]),
         // The container runtime: a bundle or a `vmm run` request into one
         // machine description, the guest image, the console and monitor sockets.
-        .target(name: "Runtime", dependencies: ["Machine", "Devices", "KVM", "OS", "COS", "GuestImage", "OCI", "HostFiles", "Timeline"]),
+        .target(name: "Runtime", dependencies: ["Machine", "Network", "Devices", "KVM", "OS", "COS", "GuestImage", "OCI", "HostFiles", "Timeline"]),
         // The CLI: parses, calls the libraries.
         .executableTarget(
             name: "vmm",
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "GuestTests", dependencies: ["TestSupport"]),
         .testTarget(name: "GuestImageTests", dependencies: ["GuestImage", "GuestMemory", "TestSupport"]),
         .testTarget(name: "MachineTests", dependencies: ["Machine", "OS", "COS", "Boot", "GuestImage", "TestSupport", "Timeline", "KVM"]),
+        .testTarget(name: "NetworkTests", dependencies: ["Network", "OS", "COS", "TestSupport"]),
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),

@@ -15,6 +15,7 @@ packages=(
   docker.io containerd      # Docker and containerd as real clients (their runc shim drives vmm)
   python3 hyperfine         # benchmarks
   procps util-linux         # the tests' pgrep and script(1)
+  iproute2 passt iperf3     # network cards: ip/tc in the tests, vmm run --network passt, throughput benchmarks
   kmod                      # the emulated AMD-V test machine's initramfs (testmachine/)
 )
 

@@ -55,6 +55,12 @@ release=$(<"$modules/release")
 must mkdir -p "/lib/modules/$release"
 must mount --bind "$modules/lib/modules/$release" "/lib/modules/$release"
 
+# What vmm's network cards use, loaded up front: nothing runs udev or
+# kmod's static nodes here, so /dev/net/tun and /dev/vhost-net appear only
+# once their modules are in (the tc and netfilter ones load on demand).
+for module in tun vhost_net veth bridge sch_ingress act_mirred cls_u32 dummy; do
+    modprobe "$module" 2>/dev/null || echo "testmachine: module $module did not load" >/dev/console
+done
 echo 6 >/proc/sys/kernel/printk  # to the log (ttyS0): lockups and oopses show there
 hostname testmachine
 ip link set lo up 2>/dev/null || true

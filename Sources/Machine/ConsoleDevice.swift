@@ -30,7 +30,7 @@ final class ConsoleDevice: MachineDevice {
         self.exec = exec
         let control = ContainerControl(
             latch: latch, timeline: context.timeline, terminalFD: stdio.terminal ? stdio.terminalFD : nil, lifecycle: lifecycle,
-            exec: exec)
+            exec: exec, startPreparation: context.startPreparation)
         let outputs: ConsoleOutputs
         do {
             outputs = try ConsoleOutputs(stdio)

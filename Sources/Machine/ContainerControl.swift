@@ -13,6 +13,8 @@ struct ContainerControl: Sendable {
     let lifecycle: MachineConfiguration.Lifecycle
     /// Where init's messages about exec'd processes go.
     let exec: ExecSessions
+    /// What goes to init before START (the network card's configuration).
+    let startPreparation: StartPreparation
     /// READY counts once: a guest repeating it gets no second START.
     let readiness = GuestReadiness()
 
@@ -25,8 +27,14 @@ struct ContainerControl: Sendable {
             let resize: [GuestControlMessage] = size.map { [.windowSize(rows: $0.rows, columns: $0.columns)] } ?? []
             lifecycle.onEvent(.ready)
             guard lifecycle.startWhenReady else { return resize }
-            lifecycle.onEvent(.started)
-            return resize + [.start]
+            do {
+                let starting = try startPreparation.messages()
+                lifecycle.onEvent(.started)
+                return resize + starting
+            } catch {
+                latch.finish(.failure(error))
+                return resize
+            }
         case .started:
             timeline.record(.processStarted)
         case .exited(let code, let signal):

@@ -49,7 +49,7 @@ public struct HostReport: Sendable {
         return access(virtiofsdFallback, X_OK) == 0 ? virtiofsdFallback : nil
     }
 
-    mutating func add(_ status: Status, _ subject: String, _ detail: String) {
+    public mutating func add(_ status: Status, _ subject: String, _ detail: String) {
         lines.append(Line(status: status, subject: subject, detail: detail))
     }
 

@@ -46,8 +46,11 @@ public final class Machine {
         let console = TailKeepingSink(forwardingTo: configuration.console)
         var devices = try DeviceSet(console: console, timeline: timeline)
         // virtio devices need the irqchip for their irqfds.
+        let startPreparation = StartPreparation()
         let context = prepared.hasIRQChip
-            ? DeviceContext(vm: prepared.vm, memory: prepared.memory, latch: latch, timeline: timeline, loop: loop, serialConsole: console)
+            ? DeviceContext(
+                vm: prepared.vm, memory: prepared.memory, latch: latch, timeline: timeline, loop: loop, serialConsole: console,
+                startPreparation: startPreparation)
             : nil
         try attached.attach(context, to: &devices)
         let channel = attached.guestChannel
@@ -61,7 +64,8 @@ public final class Machine {
         } catch {
             throw .os(error)
         }
-        let controller = MachineController(channel: channel, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle)
+        let controller = MachineController(
+            channel: channel, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle, startPreparation: startPreparation)
         if let socket = configuration.lifecycle.commandSocket {
             CommandSocket.install(socket, on: loop, controller: controller)
         }

@@ -11,6 +11,8 @@ final class MachineController {
         case vcpusDidNotStop
         case notPaused
         case noConsole
+        /// What had to reach init before START could not be made.
+        case cannotStart(String)
 
         var description: String {
             switch self {
@@ -18,6 +20,7 @@ final class MachineController {
             case .vcpusDidNotStop: "the vCPUs did not stop"
             case .notPaused: "the VM is not paused"
             case .noConsole: "this guest has no console to carry the command"
+            case .cannotStart(let reason): reason
             }
         }
     }
@@ -26,8 +29,13 @@ final class MachineController {
     private let pauseGate: PauseGate?
     private let latch: StopLatch
     private let lifecycle: MachineConfiguration.Lifecycle
+    private let startPreparation: StartPreparation
 
-    init(channel: GuestChannel?, pauseGate: PauseGate?, latch: StopLatch, lifecycle: MachineConfiguration.Lifecycle) {
+    init(
+        channel: GuestChannel?, pauseGate: PauseGate?, latch: StopLatch, lifecycle: MachineConfiguration.Lifecycle,
+        startPreparation: StartPreparation
+    ) {
+        self.startPreparation = startPreparation
         self.channel = channel
         self.pauseGate = pauseGate
         self.latch = latch
@@ -44,8 +52,14 @@ final class MachineController {
             try send(all ? .signalAll(signal) : .signal(signal))
         case .start:
             guard channel != nil else { throw .noConsole }
+            let messages: [GuestControlMessage]
+            do {
+                messages = try startPreparation.messages()
+            } catch {
+                throw .cannotStart(error.description)
+            }
             lifecycle.onEvent(.started)
-            try send(.start)
+            for message in messages { try send(message) }
         case .pause:
             guard let pauseGate, !pauseGate.isPaused else { throw .cannotPause }
             guard pauseGate.pause(latch: latch) else {

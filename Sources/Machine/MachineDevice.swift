@@ -15,6 +15,8 @@ extension MachineConfiguration {
         /// virtio-fs share (the container's bind mounts), made by bind
         /// mounts in its virtiofsd's own mount namespace.
         case bindMounts(tag: String, [BindSource])
+        /// The network card (eth0), and what it connects to on the host.
+        case network(NetworkAttachment)
     }
 
     /// One host path behind a bind mount.
@@ -42,6 +44,7 @@ extension MachineConfiguration.Device {
         case .console: ConsoleDevice(stdio: configuration.stdio, lifecycle: configuration.lifecycle)
         case .fileSystem(let shared): try FileSystemDevice(shared, configuration: configuration)
         case .bindMounts(let tag, let sources): try FileSystemDevice(binding: sources, tag: tag, configuration: configuration)
+        case .network(let attachment): try NetworkDevice(attachment, configuration: configuration)
         }
     }
 }
@@ -55,6 +58,8 @@ struct DeviceContext {
     let loop: EventLoop
     /// The kernel's serial console (hvc0 goes there too without a terminal).
     let serialConsole: any OutputSink
+    /// Where a device puts what init must get before START.
+    let startPreparation: StartPreparation
 }
 
 /// One virtio device from its making to the VM's end; each kind owns its

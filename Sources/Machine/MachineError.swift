@@ -3,6 +3,7 @@ import Devices
 import GuestMemory
 import Glibc
 import KVM
+import Network
 import OS
 
 /// Why a machine could not be built or run. One line each, naming the file
@@ -23,6 +24,8 @@ public enum MachineError: Error, CustomStringConvertible {
     case helper(String)
     /// Guest init could not start the process.
     case guest(String)
+    /// The VM's network card could not be connected on the host side.
+    case network(NetworkError)
     /// `file` is "kernel PATH" or "initrd PATH" when the problem is the file's.
     case boot(KernelImageError, file: String?)
 
@@ -40,6 +43,7 @@ public enum MachineError: Error, CustomStringConvertible {
         case .device(let reason): reason
         case .helper(let reason): reason
         case .guest(let reason): reason
+        case .network(let error): "network: \(error)"
         case .boot(let error, let file): file.map { "\($0) \(error)" } ?? error.description
         }
     }
@@ -53,6 +57,7 @@ extension MachineError {
         case let error as OSError: self = .os(error)
         case let error as KVMError: self = .kvm(error)
         case let error as MachineError: self = error
+        case let error as NetworkError: self = .network(error)
         default: self = .device("\(error)")
         }
     }

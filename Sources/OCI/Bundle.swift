@@ -21,6 +21,8 @@ public struct Bundle: Sendable {
     public let annotations: [(String, String)]
     /// Run by `vmm create`, `start` and `delete` on the host.
     public let hooks: Hooks
+    /// The network namespace linux.namespaces asks for: the VM's network card is wired into it.
+    public let network: NetworkNamespaceRequest
 
     public static func load(_ directory: String) throws(BundleError) -> Bundle {
         let configPath = directory.hasSuffix("/") ? directory + "config.json" : directory + "/config.json"
@@ -38,6 +40,6 @@ public struct Bundle: Sendable {
         return Bundle(
             directory: directory, configPath: configPath, rootPath: root, readOnlyRoot: spec.readOnlyRoot,
             process: spec.process, binds: spec.binds, size: spec.size, warnings: reader.warnings, annotations: spec.annotations,
-            hooks: spec.hooks)
+            hooks: spec.hooks, network: spec.network)
     }
 }

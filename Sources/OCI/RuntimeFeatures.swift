@@ -3,6 +3,7 @@ import JSON
 /// What `vmm features` tells a manager (runtime-spec features.md): only what
 /// vmm really does. Isolation is the VM; inside it the process gets its own
 /// pid, mount, uts, ipc and cgroup namespaces, a cgroup of the guest's and
+/// its network card wired into the network namespace the manager names,
 /// its capability sets; host cgroups (cgroupsPath), seccomp and LSM are not
 /// applied (yet); hooks run on the host.
 public enum RuntimeFeatures {
@@ -19,7 +20,8 @@ public enum RuntimeFeatures {
             ("mountOptions", .array(MountTranslation.supportedOptions.map { .string($0) })),
             ("linux", .object([
                 // What init makes for every container in the guest.
-                ("namespaces", .array(["pid", "mount", "uts", "ipc", "cgroup"].map { .string($0) })),
+                // network: the VM's card is joined to the namespace's interface on the host.
+                ("namespaces", .array(["pid", "mount", "uts", "ipc", "cgroup", "network"].map { .string($0) })),
                 ("capabilities", .array(CapabilityNames.all.map { .string($0) })),
                 ("cgroup", .object(["v1", "v2", "systemd", "systemdUser", "rdma"].map { ($0, .bool(false)) })),
                 ("seccomp", disabled),
@@ -31,6 +33,7 @@ public enum RuntimeFeatures {
             ("annotations", .object([
                 ("dev.vmm.version", .string(version)),
                 ("dev.vmm.isolation", .string("one KVM virtual machine per container")),
+                ("dev.vmm.network", .string("virtio-net; vhost-net where /dev/vhost-net opens; tc redirect to the namespace's interface")),
             ])),
         ])
     }

@@ -18,6 +18,7 @@ struct SpecReader {
         var size: VMSize
         var annotations: [(String, String)]
         var hooks: Hooks
+        var network: NetworkNamespaceRequest
     }
 
     init(json: JSONValue, file: String) {
@@ -37,11 +38,12 @@ struct SpecReader {
         process = mounts.process
         let hooks = try Hooks.read(json["hooks"], file: file)
         var size = VMSize()
+        var network = NetworkNamespaceRequest.host
         if let linux = json["linux"] {
             size = try readResources(linux["resources"])
             process.cgroupFiles = try readCgroupFiles(linux["resources"])
             process.mounts += try pathRules(linux)
-            try readNamespaces(linux["namespaces"])
+            network = try readNamespaces(linux["namespaces"])
             process.sysctls = try readSysctls(linux["sysctl"])
             process.devices = try readDevices(linux["devices"])
             for field in ["uidMappings", "gidMappings"] where linux[field] != nil && linux[field] != .null && linux[field] != .array([]) {
@@ -57,7 +59,7 @@ struct SpecReader {
         if case .object(let members) = json["annotations"] ?? .null {
             annotations = members.compactMap { if case .string(let text) = $0.1 { ($0.0, text) } else { nil } }
         }
-        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, size: size, annotations: annotations, hooks: hooks)
+        return Spec(rootPath: rootPath, readOnlyRoot: readOnly, process: process, binds: mounts.binds, size: size, annotations: annotations, hooks: hooks, network: network)
     }
 
     mutating func readProcess(_ json: JSONValue) throws(BundleError) -> ProcessDescription {
@@ -189,10 +191,12 @@ struct SpecReader {
 
     /// The process always gets its own PID, mount, UTS and IPC namespaces
     /// in the guest (init makes them); a user namespace is refused; the
-    /// other kinds, and joining a namespace by path (a host path, out of a
-    /// VM's reach), are named.
-    mutating func readNamespaces(_ value: JSONValue?) throws(BundleError) {
-        guard let value, value != .null else { return }
+    /// network one is where the VM's network card is wired (its path, or a
+    /// new one); the other kinds, and joining one by path (a host path, out
+    /// of a VM's reach), are named.
+    mutating func readNamespaces(_ value: JSONValue?) throws(BundleError) -> NetworkNamespaceRequest {
+        var network = NetworkNamespaceRequest.host
+        guard let value, value != .null else { return network }
         guard case .array(let entries) = value else { throw fail("linux.namespaces is not an array") }
         var unapplied: [String] = []
         for (index, entry) in entries.enumerated() {
@@ -203,7 +207,9 @@ struct SpecReader {
             guard type != "user" else {
                 throw fail("linux.namespaces[\(index)]: a user namespace is not supported yet (its uid/gid mappings could not apply)")
             }
-            if let path, !path.isEmpty {
+            if type == "network" {
+                network = path.flatMap { $0.isEmpty ? nil : NetworkNamespaceRequest.join($0) } ?? .new
+            } else if let path, !path.isEmpty {
                 unapplied.append("\(type) (joining \(path))")
             } else if !["pid", "mount", "uts", "ipc", "cgroup"].contains(type) {
                 unapplied.append(type)
@@ -212,6 +218,7 @@ struct SpecReader {
         if !unapplied.isEmpty {
             warnings.append("\(file): linux.namespaces not applied in the VM: \(unapplied.joined(separator: ", ")) (the process gets its own pid, mount, uts, ipc and cgroup namespaces)")
         }
+        return network
     }
 
     /// linux.maskedPaths and linux.readonlyPaths as init's own MOUNT types

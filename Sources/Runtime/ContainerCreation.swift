@@ -35,7 +35,7 @@ public struct ContainerCreation {
         } catch {
             throw CommandFailure(message: error.description)
         }
-        ContainerSpec(bundle: loaded).warnings.forEach(warn)
+        ContainerSpec.oci(bundle: loaded).warnings.forEach(warn)
         if !loaded.hooks.isEmpty {
             do {
                 try directory.writeHooks(loaded.hooks)

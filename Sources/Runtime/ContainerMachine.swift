@@ -37,6 +37,7 @@ public enum ContainerMachine {
                 .init(path: $0.source, isDirectory: $0.isDirectory, readOnly: $0.readOnly, recursive: $0.recursive)
             }))
         }
+        if let network = spec.network { configuration.devices.append(.network(network)) }
         try MachineSizing.apply(spec, to: &configuration)
         configuration.stdio.terminal = spec.process.terminal
         configuration.helperLog = debug ? 2 : nil

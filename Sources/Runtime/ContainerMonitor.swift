@@ -3,6 +3,7 @@ import Devices
 import Glibc
 import KVM
 import Machine
+import Network
 import OCI
 import Timeline
 import OS
@@ -87,8 +88,14 @@ public struct ContainerMonitor {
         } catch {
             throw CommandFailure(message: error.description)
         }
+        try Self.enterNetworkNamespace(loaded)
+        var spec = ContainerSpec.oci(bundle: loaded)
+        // A namespace the manager made and left empty (`--network none`): lo only, no card.
+        if case .join = loaded.network, case .success(nil) = Result(catching: { () throws(NetworkError) in try NamespaceInterfaces.candidate(excluding: []) }) {
+            spec.network = nil
+        }
         var configuration = try ContainerMachine.configuration(
-            spec: ContainerSpec(bundle: loaded), kernel: nil, commandLine: nil, user: nil, debug: false, timeline: timeline)
+            spec: spec, kernel: nil, commandLine: nil, user: nil, debug: false, timeline: timeline)
         configuration.stdio = try stdio(terminal: loaded.process.terminal, configPath: loaded.configPath)
         configuration.forwardedSignals = ForwardedSignals.all
         // virtiofsd's directory lives with the container's state, so
@@ -110,6 +117,21 @@ public struct ContainerMonitor {
             if event == .ready { report.send("ok") }
         }
         return (configuration, record)
+    }
+
+    /// The monitor lives in the container's network namespace, before any
+    /// helper starts: the VM's TAP is made there, and a hook reading
+    /// /proc/PID/ns/net of the container's pid (ours) finds it.
+    static func enterNetworkNamespace(_ bundle: Bundle) throws(CommandFailure) {
+        do {
+            switch bundle.network {
+            case .host: return
+            case .new: try NetworkNamespace.create()
+            case .join(let path): try NetworkNamespace.join(path)
+            }
+        } catch {
+            throw CommandFailure(message: "\(bundle.configPath): linux.namespaces: \(error)")
+        }
     }
 
     /// The process's stdio: ours (the manager's pipes), or a terminal

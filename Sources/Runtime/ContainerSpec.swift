@@ -1,6 +1,7 @@
 import Glibc
 import GuestImage
 import HostFiles
+import Machine
 import OCI
 
 /// What a container run resolves to: the process, and the root
@@ -18,6 +19,8 @@ public struct ContainerSpec {
     public var firmware: String?
     /// What the bundle holds that vmm does not apply, for the caller to show.
     public var warnings: [String] = []
+    /// The VM's network card, if it gets one.
+    public var network: MachineConfiguration.NetworkAttachment?
 
     /// A bundle as it is: the OCI monitor's case.
     public init(bundle: Bundle) {
@@ -30,6 +33,18 @@ public struct ContainerSpec {
         warnings = bundle.warnings + MachineSizing.warnings(for: bundle.size).map { "\(bundle.configPath): \($0)" }
         firmware = bundle.annotations.last { $0.0 == ContainerMachine.firmwareAnnotation }?.1
         process.rootFilesystem = .init(tag: "rootfs", readOnly: readOnlyRoot)
+    }
+
+    /// A bundle run by `vmm create`: its network namespace (the monitor
+    /// lives in it) holds the host side of the VM's network card.
+    public static func oci(bundle: Bundle) -> ContainerSpec {
+        var spec = ContainerSpec(bundle: bundle)
+        if bundle.network == .host {
+            spec.warnings.append("\(bundle.configPath): linux.namespaces has no network namespace (the host's network): a VM cannot share it, so the container has lo only")
+        } else {
+            spec.network = .init(hostSide: .namespaceInterface)
+        }
+        return spec
     }
 
     init(process: ProcessDescription, rootfs: String?, readOnlyRoot: Bool) {

@@ -27,6 +27,8 @@ public struct RunPlan {
     public var user: String?
     public var virtiofsd: String?
     public var runtimeDirectory = "/tmp"
+    /// --network: the VM's network card (nil: lo only).
+    public var network: MachineConfiguration.NetworkAttachment?
 
     public init() {}
 
@@ -57,6 +59,9 @@ public struct RunPlan {
         }
         if request.bundle != nil && (request.rootfs != nil || firmware != nil || initrd != nil) {
             return "--bundle brings its own root filesystem and process: it takes no --rootfs, --firmware or --initrd"
+        }
+        if network != nil && (firmware != nil || isKernelOnly) {
+            return "--network gives a container its network card: give a command after --"
         }
         if !request.command.isEmpty, initrd != nil {
             return "a command runs from vmm's own initramfs: it takes no --initrd"
@@ -121,7 +126,8 @@ public struct RunPlan {
         guard !isKernelOnly else {
             return MachineConfiguration(payload: .linux(.init(kernelPath: try DefaultKernel.path(or: kernel), initrdPath: initrd, commandLine: commandLine)))
         }
-        let spec = try ContainerSpec.resolve(request)
+        var spec = try ContainerSpec.resolve(request)
+        spec.network = network
         spec.warnings.forEach(warn)
         return try ContainerMachine.configuration(
             spec: spec, kernel: kernel, commandLine: commandLine, user: user, debug: debug, timeline: timeline)

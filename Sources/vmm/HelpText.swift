@@ -76,6 +76,10 @@ enum HelpText {
           --rootfs DIR        the root filesystem, shared over virtio-fs
                               (default: the initramfs, with busybox)
           --read-only         share it read-only
+          --network MODE      none (default: lo only); passt (outbound through
+                              Debian's passt, no host set-up: 10.0.2.15, the
+                              host's loopback at 10.0.2.2); or a TAP:
+                              tap:NAME[,ip=CIDR][,gateway=ADDR][,mac=MAC][,mtu=N]
 
         the VM:
           --kernel PATH       Linux kernel, ELF vmlinux or bzImage (default:

@@ -43,6 +43,13 @@ struct RunOptions {
             case .option("--workdir", _), .option("-w", _): plan.request.workingDirectory = try scanner.value(of: "--workdir")
             case .option("--user", _), .option("-u", _): plan.user = try scanner.value(of: "--user")
             case .option("--hostname", _): plan.request.hostname = try scanner.value(of: "--hostname")
+            case .option("--network", _), .option("--net", _):
+                let mode = try scanner.value(of: "--network")
+                do {
+                    plan.network = try NetworkOption.parse(mode)
+                } catch {
+                    throw UsageError(error.message)
+                }
             case .option("--volume", _), .option("-v", _): plan.request.volumes.append(try scanner.value(of: "--volume"))
             case .option("--rootfs", _): plan.request.rootfs = try scanner.value(of: "--rootfs")
             case .option("--bundle", _), .option("-b", _): plan.request.bundle = try scanner.value(of: "--bundle")

@@ -1,4 +1,5 @@
 import Foundation
+import Network
 import Testing
 @testable import Devices
 
@@ -29,6 +30,7 @@ struct GuestControlVectorTests {
         case ("signal", 1): return .signal(int32(0))
         case ("signal_all", 1): return .signalAll(int32(0))
         case ("winsize", 2): return .windowSize(rows: UInt16(numbers[0]), columns: UInt16(numbers[1]))
+        case ("network", _): return network(words.dropFirst())
         default: break
         }
         guard let first = numbers.first, let id = UInt32(exactly: first) else { return nil }
@@ -47,11 +49,36 @@ struct GuestControlVectorTests {
         }
     }
 
+    /// `link=MAC,MTU address=ADDR/PREFIX route=DEST/PREFIX[,GATEWAY]`.
+    static func network(_ words: ArraySlice<Substring>) -> GuestControlMessage? {
+        var configuration = InterfaceConfiguration(mac: [], mtu: 0)
+        for word in words {
+            let parts = word.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            let values = parts[1].split(separator: ",").map(String.init)
+            switch parts[0] {
+            case "link":
+                configuration.mac = values[0].split(separator: ":").compactMap { UInt8($0, radix: 16) }
+                configuration.mtu = UInt32(values[1]) ?? 0
+            case "address":
+                guard let address = InterfaceAddress(cidr: values[0]) else { return nil }
+                configuration.addresses.append(address)
+            case "route":
+                guard let target = InterfaceAddress(cidr: values[0]) else { return nil }
+                configuration.routes.append(Route(destination: target.address, prefixLength: target.prefixLength, gateway: values.count > 1 ? IPAddress(values[1]) : nil))
+            default: return nil
+            }
+        }
+        return .network(configuration)
+    }
+
     static let vectors: [Vector] = {
         guard let text = try? String(contentsOfFile: vectorsPath, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap { line in
-            let halves = line.split(separator: "=", maxSplits: 1)
-            guard halves.count == 2, let message = message(halves[0].split(separator: " ")) else { return nil }
+            // " = " parts message from bytes (a network line's words hold "=" too).
+            guard let middle = line.range(of: " = ") else { return nil }
+            let halves = [line[..<middle.lowerBound], line[middle.upperBound...]]
+            guard let message = message(halves[0].split(separator: " ")) else { return nil }
             let hex = Array(halves[1].filter { !$0.isWhitespace })
             let bytes = stride(from: 0, to: hex.count - 1, by: 2).compactMap { UInt8(String(hex[$0...$0 + 1]), radix: 16) }
             return Vector(message: message, bytes: bytes, line: String(line))

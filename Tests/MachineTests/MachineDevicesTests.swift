@@ -68,7 +68,7 @@ struct MachineDevicesTests {
 struct MachineControllerTests {
     func controller() throws -> (MachineController, StopLatch) {
         let latch = try StopLatch()
-        return (MachineController(channel: nil, pauseGate: nil, latch: latch, lifecycle: .init()), latch)
+        return (MachineController(channel: nil, pauseGate: nil, latch: latch, lifecycle: .init(), startPreparation: StartPreparation()), latch)
     }
 
     @Test func requestsItCannotCarryAreRefusedWithTheirReason() throws {

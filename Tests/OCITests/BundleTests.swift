@@ -168,14 +168,27 @@ struct BundleTests {
         #expect(process.capabilities == nil && !process.noNewPrivileges && process.oomScoreAdjustment == nil && process.sysctls.isEmpty)
     }
 
+    @Test func theNetworkNamespaceIsNewJoinedOrTheHosts() throws {
+        for (namespaces, expected) in [
+            (#"[{"type": "network"}]"#, NetworkNamespaceRequest.new), (#"[{"type": "network", "path": "/run/netns/a"}]"#, .join("/run/netns/a")),
+            (#"[{"type": "pid"}]"#, .host),
+        ] {
+            let directory = try makeBundle(#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"namespaces": \#(namespaces)}}"#)
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            #expect(try Bundle.load(directory).network == expected)
+        }
+    }
+
     @Test func whatIsNotAppliedIsReportedOnce() throws {
         let directory = try makeBundle(fullConfig)
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let warnings = try Bundle.load(directory).warnings
+        let bundle = try Bundle.load(directory)
+        let warnings = bundle.warnings
         let config = directory + "/config.json"
+        #expect(bundle.network == .join("/run/netns/x"), "the network namespace is where the VM's card is wired")
         #expect(!warnings.contains { $0.contains("/sys/fs/cgroup") })
         #expect(warnings.contains("\(config): linux.seccomp not applied (the VM is the isolation boundary)"))
-        #expect(warnings.contains("\(config): linux.namespaces not applied in the VM: network (joining /run/netns/x), time (the process gets its own pid, mount, uts, ipc and cgroup namespaces)"))
+        #expect(warnings.contains("\(config): linux.namespaces not applied in the VM: time (the process gets its own pid, mount, uts, ipc and cgroup namespaces)"))
         #expect(!warnings.contains { $0.contains("capabilities") || $0.contains("noNewPrivileges") })
         #expect(Set(warnings).count == warnings.count, "each once")
     }

@@ -21,8 +21,8 @@ public enum Docker {
     private static let started: Result<Void, FixtureError> = {
         let command = [daemon, "--host", socket, "--data-root", "/var/lib/docker/vmm-test", "--exec-root", execRoot,
                        "--pidfile", "\(execRoot).pid", "--add-runtime", "vmm=\(Fixtures.vmmExecutable)",
-                       // No network yet: vmm has no network device.
-                       "--iptables=false", "--ip6tables=false", "--bridge=none", "--log-level=warn"]
+                       // Docker's own bridge (docker0) with its NAT and published ports: what vmm's card joins.
+                       "--ip6tables=false", "--log-level=warn"]
         let ready = "\(client) --host \(socket) info >/dev/null 2>&1"
         let bundle = Fixtures.scratch.appendingPathComponent("docker-image").path
         let script = Fixtures.packageRoot.appendingPathComponent("scripts/make-default-bundle.sh").path

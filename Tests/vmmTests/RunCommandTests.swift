@@ -178,7 +178,7 @@ extension CommandLineTests {
         #expect(json["linux"]?["seccomp"]?["enabled"] == .bool(false))
         #expect(json["linux"]?["cgroup"]?["v2"] == .bool(false))
         #expect(json["hooks"] == .array(["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"].map { .string($0) }))
-        #expect(json["linux"]?["namespaces"] == .array(["pid", "mount", "uts", "ipc", "cgroup"].map { .string($0) }))
+        #expect(json["linux"]?["namespaces"] == .array(["pid", "mount", "uts", "ipc", "cgroup", "network"].map { .string($0) }))
         guard case .array(let capabilities)? = json["linux"]?["capabilities"] else { Issue.record("no linux.capabilities"); return }
         #expect(capabilities.count == 41 && capabilities.first == .string("CAP_CHOWN") && capabilities.last == .string("CAP_CHECKPOINT_RESTORE"))
         #expect(Command.vmm("features", "--all").status == 64)

@@ -24,6 +24,7 @@ enum control_type {
     CONTROL_EXEC_SIGNAL = 0x86,
     CONTROL_EXEC_WINSIZE = 0x87,
     CONTROL_SIGNAL_ALL = 0x88,
+    CONTROL_NETWORK = 0x89,
 };
 
 /* EXEC_OUTPUT's stream byte. */

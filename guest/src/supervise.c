@@ -15,6 +15,7 @@
 #include "control.h"
 #include "exec.h"
 #include "log.h"
+#include "network_apply.h"
 #include "signals.h"
 
 struct state {
@@ -119,6 +120,18 @@ static void handle_exec_message(struct state *s, const struct control_message *m
     }
 }
 
+/* Only before START: the process must not see eth0 change under it. */
+static void configure_network(struct state *s, const struct control_message *m)
+{
+    if (s->child != 0) {
+        log_msg("NETWORK after START ignored");
+        return;
+    }
+    char err[512];
+    if (network_apply(m->payload, m->length, err, sizeof err) < 0)
+        fatal("NETWORK: %s", err);
+}
+
 static void handle_message(struct state *s, const struct control_message *m)
 {
     switch (m->type) {
@@ -150,6 +163,9 @@ static void handle_message(struct state *s, const struct control_message *m)
     case CONTROL_EXEC_SIGNAL:
     case CONTROL_EXEC_WINSIZE:
         handle_exec_message(s, m);
+        break;
+    case CONTROL_NETWORK:
+        configure_network(s, m);
         break;
     default:
         break; /* unknown: ignored, for forward compatibility */

@@ -21,6 +21,7 @@ void test_control(void);
 void test_control_vectors(void);
 void test_process_vectors(void);
 void test_copyup(void);
+void test_network_config(void);
 
 #include <stddef.h>
 #include <stdint.h>
@@ -29,5 +30,8 @@ size_t parse_hex(const char *text, uint8_t *out, size_t cap);
 /* The next `NAME ARGS = HEX` line of a vector file: its bytes' count (0 at
  * the end), `line` cut to NAME ARGS. Comments and blank lines are skipped. */
 size_t next_vector(FILE *f, char *line, size_t size, uint8_t *bytes, size_t cap);
+/* Whether a NETWORK payload parses to what a vector line's words say
+ * (`link=MAC,MTU address=ADDR/PREFIX route=DEST/PREFIX[,GATEWAY]`). */
+int network_matches_words(const uint8_t *payload, size_t n, const char *words);
 
 #endif

@@ -10,6 +10,7 @@ int main(void)
     test_control_vectors();
     test_process_vectors();
     test_copyup();
+    test_network_config();
     printf("%d passed, %d failed\n", checks_passed, checks_failed);
     return checks_failed ? 1 : 0;
 }

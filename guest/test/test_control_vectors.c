@@ -74,7 +74,7 @@ static size_t encode_named(const char *name, const char *args, uint8_t *buf, siz
         {"exec_started", CONTROL_EXEC_STARTED}, {"exec_output", CONTROL_EXEC_OUTPUT},
         {"exec_exited", CONTROL_EXEC_EXITED}, {"exec_error", CONTROL_EXEC_ERROR}, {"exec", CONTROL_EXEC},
         {"exec_input", CONTROL_EXEC_INPUT}, {"exec_signal", CONTROL_EXEC_SIGNAL}, {"exec_winsize", CONTROL_EXEC_WINSIZE},
-        {"signal_all", CONTROL_SIGNAL_ALL},
+        {"signal_all", CONTROL_SIGNAL_ALL}, {"network", CONTROL_NETWORK},
     };
     *type = 0;
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -108,7 +108,7 @@ void test_control_vectors(void)
         return;
     char line[512];
     int lines = 0;
-    uint8_t golden[64], ours[64];
+    uint8_t golden[256], ours[256];
     size_t golden_n;
     while ((golden_n = next_vector(f, line, sizeof line, golden, sizeof golden)) > 0) {
         CHECK(golden_n >= CONTROL_HEADER_SIZE);
@@ -152,8 +152,10 @@ void test_control_vectors(void)
         if (type == CONTROL_EXEC) /* the id, then a process description whose one ARG is the second word */
             CHECK(control_parse_exec_bytes(&m, &id, &rest, &rest_n) == 0 && id == a && rest_n == 16 &&
                   memcmp(rest, "VMMPROC1", 8) == 0 && memcmp(rest + 14, second_word(args), 2) == 0);
+        if (type == CONTROL_NETWORK)
+            CHECK(network_matches_words(m.payload, m.length, args));
         lines++;
     }
     fclose(f);
-    CHECK(lines >= 18);
+    CHECK(lines >= 21);
 }

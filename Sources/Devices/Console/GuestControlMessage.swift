@@ -1,4 +1,5 @@
 import LittleEndian
+import Network
 
 /// The framed messages of guest/PROTOCOL.md §3 on the `vmm.control` port:
 /// `length u32 | type u16 | payload`, little-endian.
@@ -25,6 +26,8 @@ public enum GuestControlMessage: Equatable, Sendable {
     case execInput(id: UInt32, bytes: [UInt8])
     case execSignal(id: UInt32, Int32)
     case execWindowSize(id: UInt32, rows: UInt16, columns: UInt16)
+    /// How init configures eth0, before START (GuestControlMessage+Network).
+    case network(InterfaceConfiguration)
 
     /// EXEC_OUTPUT's stream byte.
     public static let stdoutStream: UInt8 = 1, stderrStream: UInt8 = 2
@@ -53,6 +56,7 @@ public enum GuestControlMessage: Equatable, Sendable {
         case .execInput(let id, let bytes): (0x85, id.littleEndianBytes + bytes.prefix(Self.maximumPayload - 4))
         case .execSignal(let id, let number): (0x86, id.littleEndianBytes + number.littleEndianBytes)
         case .execWindowSize(let id, let rows, let columns): (0x87, id.littleEndianBytes + rows.littleEndianBytes + columns.littleEndianBytes)
+        case .network(let configuration): (0x89, Self.networkRecords(configuration))
         }
         return UInt32(2 + payload.count).littleEndianBytes + type.littleEndianBytes + payload
     }
@@ -80,6 +84,9 @@ public enum GuestControlMessage: Equatable, Sendable {
         case (0x82, 4): self = .signal(int32(0))
         case (0x88, 4): self = .signalAll(int32(0))
         case (0x83, 4): self = .windowSize(rows: uint16(0), columns: uint16(2))
+        case (0x89, _):
+            guard let configuration = Self.interfaceConfiguration(fromRecords: payload) else { return nil }
+            self = .network(configuration)
         default: return nil
         }
     }

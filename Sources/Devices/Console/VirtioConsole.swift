@@ -52,10 +52,7 @@ public final class VirtioConsole: VirtioDevice {
         // cols u16, rows u16, max_nr_ports u32, emerg_wr u32
         var config = [UInt8](repeating: 0, count: 12)
         config.replaceSubrange(4..<8, with: UInt32(ConsolePort.allCases.count).littleEndianBytes)
-        for index in 0..<data.count {
-            let at = Int(offset) + index
-            data[index] = at < config.count ? config[at] : 0
-        }
+        copyConfig(config, at: offset, into: data)
     }
 
     public func activate(_ context: VirtioContext) throws(VirtioError) {}

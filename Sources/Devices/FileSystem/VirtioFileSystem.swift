@@ -48,10 +48,7 @@ public final class VirtioFileSystem: VirtioDevice {
         var config = Array(tag.utf8.prefix(Self.tagSize))
         config += [UInt8](repeating: 0, count: Self.tagSize - config.count)
         config += Self.requestQueues.littleEndianBytes
-        for index in 0..<data.count {
-            let at = Int(offset) + index
-            data[index] = at < config.count ? config[at] : 0
-        }
+        copyConfig(config, at: offset, into: data)
     }
 
     /// DRIVER_OK: the acked features and each ready ring go to the backend.
@@ -65,8 +62,8 @@ public final class VirtioFileSystem: VirtioDevice {
                 rings.append(UInt32(index))
                 try frontend.startVring(
                     index: UInt32(index), size: queue.size,
-                    descriptors: try hostAddress(queue.descriptorTable, context), available: try hostAddress(queue.availableRing, context),
-                    used: try hostAddress(queue.usedRing, context), kick: kicks[index].rawValue, call: call.rawValue)
+                    descriptors: try context.hostAddress(of: queue.descriptorTable), available: try context.hostAddress(of: queue.availableRing),
+                    used: try context.hostAddress(of: queue.usedRing), kick: kicks[index].rawValue, call: call.rawValue)
             }
         } catch let error as VirtioError {
             throw error
@@ -74,14 +71,6 @@ public final class VirtioFileSystem: VirtioDevice {
             throw VirtioError("virtiofsd: \(error)")
         }
         onActivated()
-    }
-
-    func hostAddress(_ guestAddress: UInt64, _ context: VirtioContext) throws(VirtioError) -> UInt64 {
-        do {
-            return UInt64(UInt(bitPattern: try context.memory.pointer(at: guestAddress, length: 1)))
-        } catch {
-            throw VirtioError("ring at 0x\(String(guestAddress, radix: 16)) is outside guest memory")
-        }
     }
 
     /// Kicks go to the backend's eventfds; one that still arrives as an

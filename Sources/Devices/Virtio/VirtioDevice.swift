@@ -40,6 +40,16 @@ public final class VirtioContext: @unchecked Sendable {
         self.raiseUsedBuffer = raiseUsedBuffer
     }
 
+    /// Where a ring lies in this process, for a backend that serves it
+    /// directly (vhost-user, vhost-net).
+    public func hostAddress(of guestAddress: UInt64) throws(VirtioError) -> UInt64 {
+        do {
+            return UInt64(UInt(bitPattern: try memory.pointer(at: guestAddress, length: 1)))
+        } catch {
+            throw VirtioError("ring at 0x\(String(guestAddress, radix: 16)) is outside guest memory")
+        }
+    }
+
     /// Tells the driver about used buffers on `queue` (unless it opted out).
     public func interrupt(_ queue: Int) {
         // The used index store must be visible before the flags are read (x86 reorders store-load).
@@ -50,4 +60,12 @@ public final class VirtioContext: @unchecked Sendable {
 
 public enum VirtioFeature {
     public static let version1: UInt64 = 1 << 32
+}
+
+/// A device's configuration space read at `offset`: bytes past its end read as 0.
+func copyConfig(_ config: [UInt8], at offset: UInt64, into data: UnsafeMutableRawBufferPointer) {
+    for index in 0..<data.count {
+        let at = Int(offset) + index
+        data[index] = at < config.count ? config[at] : 0
+    }
 }
