@@ -90,10 +90,7 @@ public struct ContainerMonitor {
         }
         try Self.enterNetworkNamespace(loaded)
         var spec = ContainerSpec.oci(bundle: loaded)
-        // A namespace the manager made and left empty (`--network none`): lo only, no card.
-        if case .join = loaded.network, case .success(nil) = Result(catching: { () throws(NetworkError) in try NamespaceInterfaces.candidate(excluding: []) }) {
-            spec.network = nil
-        }
+        if Self.staysEmpty(loaded) { spec.network = nil }
         var configuration = try ContainerMachine.configuration(
             spec: spec, kernel: nil, commandLine: nil, user: nil, debug: false, timeline: timeline)
         configuration.stdio = try stdio(terminal: loaded.process.terminal, configPath: loaded.configPath)
@@ -131,6 +128,19 @@ public struct ContainerMonitor {
             }
         } catch {
             throw CommandFailure(message: "\(bundle.configPath): linux.namespaces: \(error)")
+        }
+    }
+
+    /// A namespace nothing will put an interface in (`--network none`):
+    /// lo only, no card. One the manager made holds its interface before
+    /// create; a new one can only get one from a create-time hook (Docker's).
+    static func staysEmpty(_ bundle: Bundle) -> Bool {
+        switch bundle.network {
+        case .host: return true
+        case .join:
+            return (try? NamespaceInterfaces.candidate(excluding: [])).flatMap { $0 } == nil
+        case .new:
+            return [Hooks.Stage.prestart, .createRuntime, .createContainer].allSatisfy { bundle.hooks.stages[$0, default: []].isEmpty }
         }
     }
 

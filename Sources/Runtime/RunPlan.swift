@@ -60,8 +60,8 @@ public struct RunPlan {
         if request.bundle != nil && (request.rootfs != nil || firmware != nil || initrd != nil) {
             return "--bundle brings its own root filesystem and process: it takes no --rootfs, --firmware or --initrd"
         }
-        if network != nil && (firmware != nil || isKernelOnly) {
-            return "--network gives a container its network card: give a command after --"
+        if network != nil && isKernelOnly {
+            return "--network gives a container (or a firmware guest) its network card: give a command after --"
         }
         if !request.command.isEmpty, initrd != nil {
             return "a command runs from vmm's own initramfs: it takes no --initrd"
@@ -121,6 +121,8 @@ public struct RunPlan {
         if let firmware {
             var configuration = MachineConfiguration(payload: .firmware(path: firmware))
             if let rootfs = request.rootfs { configuration.share(.init(path: rootfs, readOnly: request.readOnlyRoot)) }
+            // After the console and the share: the firmware finds the card at the next slot.
+            if let network { configuration.devices.append(.network(network)) }
             return configuration
         }
         guard !isKernelOnly else {

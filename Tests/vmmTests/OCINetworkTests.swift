@@ -25,10 +25,11 @@ struct OCINetworkTests {
         Command.run("/bin/sh", ["-c", script])
     }
 
-    func writeConfig(namespaces: String) throws {
+    func writeConfig(namespaces: String, prestart: Bool = false) throws {
+        let hooks = prestart ? #", "hooks": {"prestart": [{"path": "/bin/true"}]}"# : ""
         let config = """
             {"ociVersion": "1.0.2", "process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"},
-             "linux": {"namespaces": \(namespaces)},
+             "linux": {"namespaces": \(namespaces)}\(hooks),
              "annotations": {"dev.vmm.firmware": "\(try Fixtures.firmware("virtio_console"))"}}
             """
         try Data(config.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
@@ -88,9 +89,10 @@ struct OCINetworkTests {
         #expect(!Self.sh("tc -n \(namespace) qdisc show dev eth0").standardOutput.contains("ingress"))
     }
 
+    /// Docker's case: a prestart hook may move a veth in after create.
     @Test func aNewNamespaceIsTheMonitorsOwnWithItsTap() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        try writeConfig(namespaces: #"[{"type": "pid"}, {"type": "network"}]"#)
+        try writeConfig(namespaces: #"[{"type": "pid"}, {"type": "network"}]"#, prestart: true)
         let (created, pid) = try create("n2")
         try #require(created.status == 0, "\((try? String(contentsOfFile: scratch.path + "/n2.err", encoding: .utf8)) ?? "")")
         defer { stop("n2") }
@@ -101,6 +103,17 @@ struct OCINetworkTests {
         #expect(links.contains("vmmtap0"), "\(links)")
         // Nothing to join (no hook moved a veth in): start still works, eth0 stays down.
         #expect(vmm("start", "n2").status == 0)
+    }
+
+    /// podman's `--network none`: a new namespace no hook will fill.
+    @Test func aNewNamespaceWithoutHooksGetsNoCard() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try writeConfig(namespaces: #"[{"type": "network"}]"#)
+        let (created, pid) = try create("n5")
+        try #require(created.status == 0, "\((try? String(contentsOfFile: scratch.path + "/n5.err", encoding: .utf8)) ?? "")")
+        defer { stop("n5") }
+        let links = Self.sh("nsenter --net=/proc/\(pid)/ns/net ip -o link").standardOutput
+        #expect(!links.contains("vmmtap0") && links.contains("lo"), "\(links)")
     }
 
     @Test func anEmptyJoinedNamespaceGetsNoCard() throws {

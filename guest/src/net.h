@@ -1,4 +1,4 @@
-/* Networking inside the VM: only the loopback device, so localhost works. */
+/* The loopback device, always up so localhost works (eth0, when the host sends NETWORK, is network_apply's). */
 #ifndef VMM_NET_H
 #define VMM_NET_H
 

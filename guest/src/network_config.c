@@ -45,6 +45,9 @@ static int parse_link(const uint8_t *v, uint32_t len, struct network_config *c, 
 {
     if (c->has_link)
         return malformed(err, errlen, "LINK twice");
+    /* PROTOCOL.md's order: refusing another catches a host encoder that drifted from it. */
+    if (c->naddresses || c->nroutes)
+        return malformed(err, errlen, "LINK after an ADDRESS or ROUTE (it comes first)");
     if (len != LINK_VALUE_SIZE)
         return malformed(err, errlen, "LINK: %u-byte value (wants %d)", len, LINK_VALUE_SIZE);
     c->has_link = true;

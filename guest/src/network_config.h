@@ -42,7 +42,7 @@ struct network_config {
     struct network_route routes[NETWORK_MAX_ROUTES]; /* in the host's order: on-link ones first */
 };
 
-/* 0, or -1 with the reason in err. Unknown tags are skipped. */
+/* 0, or -1 with the reason in err. Unknown tags are skipped; LINK, if there, comes before ADDRESS and ROUTE. */
 int network_config_parse(const uint8_t *payload, size_t n, struct network_config *config, char *err, size_t errlen);
 
 /* Bytes of an address of the wire's family (4 or 6). */

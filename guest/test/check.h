@@ -33,5 +33,7 @@ size_t next_vector(FILE *f, char *line, size_t size, uint8_t *bytes, size_t cap)
 /* Whether a NETWORK payload parses to what a vector line's words say
  * (`link=MAC,MTU address=ADDR/PREFIX route=DEST/PREFIX[,GATEWAY]`). */
 int network_matches_words(const uint8_t *payload, size_t n, const char *words);
+/* Those words as a whole NETWORK message, encoded by the test itself; 0 if they are not words it knows. */
+size_t network_encode_words(const char *words, uint8_t *out, size_t cap);
 
 #endif

@@ -4,7 +4,20 @@
 #include <string.h>
 
 #include "check.h"
+#include "control.h"
 #include "network_config.h"
+
+/* Appends one record to buf at *n. */
+static void put_record(uint8_t *buf, size_t *n, uint16_t tag, const void *value, uint32_t len)
+{
+    buf[(*n)++] = (uint8_t)tag;
+    buf[(*n)++] = (uint8_t)(tag >> 8);
+    for (int i = 0; i < 4; i++)
+        buf[(*n)++] = (uint8_t)(len >> (8 * i));
+    if (len)
+        memcpy(buf + *n, value, len);
+    *n += len;
+}
 
 /* "ADDR/PREFIX" into family (4 or 6), address and prefix; 0, or -1 if it is not one. */
 static int parse_cidr(const char *text, uint8_t *family, uint8_t *address, uint8_t *prefix)
@@ -40,6 +53,49 @@ static int route_matches(const struct network_route *r, const char *text)
            memcmp(r->gateway, gateway, network_address_size(family)) == 0;
 }
 
+/* The words encoded by hand from PROTOCOL.md's layout, not by init's code: a
+ * second reading of the spec, checked against the vectors' bytes. */
+size_t network_encode_words(const char *words, uint8_t *out, size_t cap)
+{
+    uint8_t payload[CONTROL_MAX_PAYLOAD];
+    size_t n = 0;
+    char copy[512];
+    snprintf(copy, sizeof copy, "%s", words);
+    char *save = NULL;
+    for (char *word = strtok_r(copy, " \n", &save); word; word = strtok_r(NULL, " \n", &save)) {
+        uint8_t v[2 + 2 * 16], family, prefix;
+        if (strncmp(word, "link=", 5) == 0) {
+            unsigned mtu;
+            if (sscanf(word + 5, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx,%u", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &mtu) != 7)
+                return 0;
+            for (int i = 0; i < 4; i++)
+                v[6 + i] = (uint8_t)(mtu >> (8 * i));
+            put_record(payload, &n, NETWORK_TAG_LINK, v, 10);
+        } else if (strncmp(word, "address=", 8) == 0) {
+            if (parse_cidr(word + 8, &family, v + 2, &prefix) < 0)
+                return 0;
+            v[0] = family;
+            v[1] = prefix;
+            put_record(payload, &n, NETWORK_TAG_ADDRESS, v, (uint32_t)(2 + network_address_size(family)));
+        } else if (strncmp(word, "route=", 6) == 0) {
+            char cidr[64] = "", gateway[64] = "";
+            sscanf(word + 6, "%63[^,],%63s", cidr, gateway);
+            if (parse_cidr(cidr, &family, v + 2, &prefix) < 0)
+                return 0;
+            size_t size = network_address_size(family);
+            memset(v + 2 + size, 0, size);
+            if (gateway[0] && inet_pton(family == 4 ? AF_INET : AF_INET6, gateway, v + 2 + size) != 1)
+                return 0;
+            v[0] = family;
+            v[1] = prefix;
+            put_record(payload, &n, NETWORK_TAG_ROUTE, v, (uint32_t)(2 + 2 * size));
+        } else {
+            return 0;
+        }
+    }
+    return control_encode(out, cap, CONTROL_NETWORK, payload, n);
+}
+
 int network_matches_words(const uint8_t *payload, size_t n, const char *words)
 {
     static struct network_config c;
@@ -73,18 +129,6 @@ int network_matches_words(const uint8_t *payload, size_t n, const char *words)
         }
     }
     return link == c.has_link && addresses == c.naddresses && routes == c.nroutes;
-}
-
-/* Appends one record to buf at *n. */
-static void put_record(uint8_t *buf, size_t *n, uint16_t tag, const void *value, uint32_t len)
-{
-    buf[(*n)++] = (uint8_t)tag;
-    buf[(*n)++] = (uint8_t)(tag >> 8);
-    for (int i = 0; i < 4; i++)
-        buf[(*n)++] = (uint8_t)(len >> (8 * i));
-    if (len)
-        memcpy(buf + *n, value, len);
-    *n += len;
 }
 
 static int parses(const uint8_t *buf, size_t n, struct network_config *c, char *err, size_t errlen)
@@ -146,6 +190,16 @@ static void test_malformed(void)
     put_record(buf, &n, NETWORK_TAG_LINK, link, sizeof link);
     put_record(buf, &n, NETWORK_TAG_LINK, link, sizeof link);
     CHECK(!parses(buf, n, &c, err, sizeof err) && strcmp(err, "LINK twice") == 0);
+    /* LINK comes first: after an ADDRESS it is refused, after an unknown record it is fine. */
+    n = 0;
+    put_record(buf, &n, NETWORK_TAG_ADDRESS, v4, sizeof v4);
+    put_record(buf, &n, NETWORK_TAG_LINK, link, sizeof link);
+    CHECK(!parses(buf, n, &c, err, sizeof err) && strstr(err, "LINK after an ADDRESS"));
+    n = 0;
+    put_record(buf, &n, 99, v4, sizeof v4);
+    put_record(buf, &n, NETWORK_TAG_LINK, link, sizeof link);
+    put_record(buf, &n, NETWORK_TAG_ADDRESS, v4, sizeof v4);
+    CHECK(parses(buf, n, &c, err, sizeof err) && c.has_link && c.naddresses == 1);
 }
 
 static void test_unknown_and_empty(void)
