@@ -130,6 +130,7 @@ def plan(args, kind):
         if kernels and shutil.which("qemu-system-x86_64"):
             steps.append(emulated_container_bench(args.vmm, 3 if q else 5))
             steps.append(script("exec_latency", "--runs", "5" if q else "10", "--vmm", args.vmm))
+            steps.append(script("network_throughput", "--seconds", "3" if q else "5", "--vmm", args.vmm))
     elif kind == "none":
         skipped += [(tier, "no /dev/kvm on this host") for tier in boot]
     elif not kernel_available(args.vmm):
@@ -137,6 +138,7 @@ def plan(args, kind):
     else:
         steps.append(bench(args.vmm, "container", 10, "--", "/bin/true"))
         steps.append(script("exec_latency", "--runs", "5" if q else "10", "--vmm", args.vmm))
+        steps.append(script("network_throughput", "--seconds", "3" if q else "5", "--vmm", args.vmm))
     return steps, skipped
 
 
@@ -262,7 +264,17 @@ def exec_latency_rows(d):
              f"medians: vmm {d['ms']['vmm']['median']:.1f} ms, crun {d['ms']['crun']['median']:.1f} ms", "")]
 
 
-ROWS = {"firmware_start": firmware_start_rows, "exec_latency": exec_latency_rows, "exits_and_console": exits_rows,
+def network_rows(d):
+    where = "emulated AMD-V: " if d["emulated"] else ""
+    vmm, crun = d["results"]["vmm"], d["results"]["crun"]
+    cpu = "" if vmm["monitor_cpu_s"] is None else f"; vmm's own CPU {vmm['monitor_cpu_s']:.2f} s over the transfer"
+    return [(f"{where}TCP container → host (iperf3), vmm against crun", f"{d['vmm_over_crun_throughput']:.2f}x",
+             f"vmm {vmm['mbit_per_s']:.0f} Mbit/s, crun {crun['mbit_per_s']:.0f} Mbit/s{cpu}", ""),
+            (f"{where}ping round trip container → host, vmm against crun", f"{d['vmm_over_crun_ping']:.2f}x",
+             f"vmm {vmm['ping_ms']:.3f} ms, crun {crun['ping_ms']:.3f} ms", "")]
+
+
+ROWS = {"firmware_start": firmware_start_rows, "exec_latency": exec_latency_rows, "network_throughput": network_rows, "exits_and_console": exits_rows,
         "parallel": parallel_rows, "memory": memory_rows, "teardown": teardown_rows, "bind_mounts": bind_mount_rows}
 
 
