@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 
-from common import ROOT, VMM, firmware, host_kind, median, require, summary, write_json
+from common import ROOT, VMM, rerun_in_test_machine, firmware, host_kind, median, require, summary, write_json
 
 CRUN = shutil.which("crun") or "/usr/bin/crun"
 
@@ -129,14 +129,7 @@ def main():
             write_json(os.path.join(ROOT, "benchmarks/results", "exec_latency_host.json"),
                        {"benchmark": "exec_latency_host", "runs": args.runs, "ms": s, "targets": []})
     # No Linux guest boots on this host: the same, inside the test machine.
-    print("exec_latency: no hardware virtualization here: measuring inside the emulated AMD-V test machine")
-    results = os.path.join(ROOT, "benchmarks/results")
-    os.makedirs(results, exist_ok=True)
-    inner = [sys.executable, os.path.abspath(__file__), "--inside", "--runs", str(args.runs), "--vmm", args.vmm]
-    if args.json:
-        inner += ["--json", os.path.join(results, os.path.basename(args.json))]
-    machine = [os.path.join(ROOT, "testmachine/run.sh"), "--timeout", "1200", "--share", results, "--"]
-    sys.exit(subprocess.run(machine + inner).returncode)
+    rerun_in_test_machine("exec_latency", __file__, ["--runs", str(args.runs), "--vmm", args.vmm], args.json)
 
 
 if __name__ == "__main__":

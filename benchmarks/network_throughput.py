@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-from common import ROOT, VMM, host_kind, require, write_json
+from common import ROOT, VMM, rerun_in_test_machine, host_kind, require, write_json
 
 CRUN = shutil.which("crun") or "/usr/bin/crun"
 IPERF = shutil.which("iperf3") or "/usr/bin/iperf3"
@@ -67,6 +67,10 @@ def bundle(directory, namespace, script):
         config = json.load(f)
     config["process"]["args"] = ["sh", "-c", script]
     config["process"]["terminal"] = False
+    # ping needs a raw socket; iperf3 writes a temporary file.
+    for kind in ("bounding", "effective", "permitted"):
+        config["process"]["capabilities"][kind].append("CAP_NET_RAW")
+    config["root"]["readonly"] = False
     config["linux"]["namespaces"] = [n for n in config["linux"]["namespaces"] if n["type"] != "network"]
     config["linux"]["namespaces"].append({"type": "network", "path": f"/run/netns/{namespace}"})
     with open(path, "w") as f:
@@ -159,14 +163,7 @@ def main():
     if host_kind() == "hardware" or args.inside:
         measure(args)
         return
-    print("network_throughput: no hardware virtualization here: measuring inside the emulated AMD-V test machine")
-    results = os.path.join(ROOT, "benchmarks/results")
-    os.makedirs(results, exist_ok=True)
-    inner = [sys.executable, os.path.abspath(__file__), "--inside", "--seconds", str(args.seconds), "--vmm", args.vmm]
-    if args.json:
-        inner += ["--json", os.path.join(results, os.path.basename(args.json))]
-    machine = [os.path.join(ROOT, "testmachine/run.sh"), "--timeout", "1200", "--share", results, "--"]
-    sys.exit(subprocess.run(machine + inner).returncode)
+    rerun_in_test_machine("network_throughput", __file__, ["--seconds", str(args.seconds), "--vmm", args.vmm], args.json)
 
 
 if __name__ == "__main__":
