@@ -80,3 +80,7 @@ int cos_spawn_actions_chdir(posix_spawn_file_actions_t *actions, const char *dir
 {
     return posix_spawn_file_actions_addchdir_np(actions, directory);
 }
+
+void cos_set_thread_name(const char *name) {
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+}

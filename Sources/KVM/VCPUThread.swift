@@ -11,7 +11,7 @@ public final class VCPUThread: @unchecked Sendable {
     public init(vcpu: VCPU, body: @escaping @Sendable () -> Void) throws(OSError) {
         self.vcpu = vcpu
         KickSignal.installOnce()
-        thread = try NativeThread {
+        thread = try NativeThread(name: "vmm-vcpu\(vcpu.id)") {
             // The creator's mask is inherited, and thread pools block most
             // signals: a blocked kick would leave the vCPU in KVM_RUN forever.
             KickSignal.unblockOnThisThread()

@@ -43,7 +43,7 @@ struct RunOptions {
             case .option("--workdir", _), .option("-w", _): plan.request.workingDirectory = try scanner.value(of: "--workdir")
             case .option("--user", _), .option("-u", _): plan.user = try scanner.value(of: "--user")
             case .option("--hostname", _): plan.request.hostname = try scanner.value(of: "--hostname")
-            case .option("--network", _), .option("--net", _):
+            case .option("--network", _):
                 let mode = try scanner.value(of: "--network")
                 do {
                     plan.network = try NetworkOption.parse(mode)

@@ -9,6 +9,9 @@
 /* The virtio-fs device (virtio_fs.c). */
 #define FS_MMIO_BASE 0xD0002000u
 #define FS_GSI 6
+/* The virtio-net device without --rootfs: the slot after the console (virtio_net*.c). */
+#define NET_MMIO_BASE 0xD0002000u
+#define NET_GSI 6
 
 /* Queue q's rings: one page each. */
 #define RING_BASE 0x00100000u

@@ -32,6 +32,8 @@ void cos_close_from(int lowest);
 /// posix_spawn_file_actions_addchdir_np: the child starts in `directory`
 /// (a GNU extension Swift's Glibc module does not show).
 int cos_spawn_actions_chdir(posix_spawn_file_actions_t *actions, const char *directory);
+/// The calling thread's name (PR_SET_NAME, cut to 15 bytes).
+void cos_set_thread_name(const char *name);
 /// pidfd_open(2): a descriptor that becomes readable when `pid` exits.
 int cos_pidfd_open(int pid);
 /// pidfd_send_signal(2): signals exactly that process, even if its pid was reused.
