@@ -89,6 +89,20 @@ void net_send(const void *frame, uint32_t len)
     vq_kick(&net.tx);
 }
 
+void net_broadcast(uint16_t ethertype, const char *payload)
+{
+    uint8_t frame[ETH_HDR_SIZE + 64];
+    uint32_t n = (uint32_t)strlen(payload);
+    if (n > sizeof frame - ETH_HDR_SIZE)
+        fail_hex("broadcast payload too long:", n);
+    memset(frame, 0xFF, ETH_ALEN); /* the host side has no MAC of ours yet */
+    memcpy(frame + ETH_ALEN, net.mac, ETH_ALEN);
+    frame[12] = (uint8_t)(ethertype >> 8);
+    frame[13] = (uint8_t)ethertype;
+    memcpy(frame + ETH_HDR_SIZE, payload, n);
+    net_send(frame, ETH_HDR_SIZE + n);
+}
+
 uint32_t net_wait(uint32_t deadline)
 {
     while ((int32_t)(irq_ticks - deadline) < 0) {

@@ -38,6 +38,9 @@ void net_init(int post_rx);
 void net_print_identity(void);
 /* One frame (Ethernet header on) out on tx, behind a zeroed header. */
 void net_send(const void *frame, uint32_t len);
+/* A frame to ff:ff:ff:ff:ff:ff from our MAC: `ethertype`, then `payload`
+   (no NUL, no padding: the host side takes short frames as they are). */
+void net_broadcast(uint16_t ethertype, const char *payload);
 /* Waits for the card's interrupt until irq_ticks reaches `deadline`:
    InterruptStatus (acknowledged, then the EOI), or 0 at the deadline. */
 uint32_t net_wait(uint32_t deadline);
