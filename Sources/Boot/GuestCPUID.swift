@@ -1,12 +1,18 @@
 import KVM
 
 /// Per-vCPU CPUID: the host's supported set, with this vCPU's APIC id and
-/// the hypervisor bit, so the kernel knows where it runs and who it is.
+/// the hypervisor bit, so the kernel knows where it runs and who it is, and
+/// the TSC-deadline timer where KVM emulates it (KVM_GET_SUPPORTED_CPUID
+/// leaves that bit to the VMM).
 public enum GuestCPUID {
     static let hypervisorBit: UInt32 = 1 << 31
     static let hyperThreadingBit: UInt32 = 1 << 28
+    /// Leaf 1 ECX[24]. With it Linux programs its timer by TSC deadline and
+    /// skips calibrating the APIC timer against jiffies, two 100 ms waits
+    /// (calibrate_APIC_clock): 217 ms of a 305 ms boot on the icount clock.
+    static let tscDeadlineBit: UInt32 = 1 << 24
 
-    public static func entries(from supported: [CPUIDEntry], apicID: UInt32, cpus: UInt32) -> [CPUIDEntry] {
+    public static func entries(from supported: [CPUIDEntry], apicID: UInt32, cpus: UInt32, tscDeadline: Bool) -> [CPUIDEntry] {
         supported.map { original in
             var entry = original
             switch entry.function {
@@ -14,6 +20,7 @@ public enum GuestCPUID {
                 // EBX[31:24] initial APIC id, EBX[23:16] logical processors per package.
                 entry.ebx = (entry.ebx & 0x0000_FFFF) | (apicID << 24) | (min(cpus, 255) << 16)
                 entry.ecx |= hypervisorBit
+                if tscDeadline { entry.ecx |= tscDeadlineBit }
                 if cpus > 1 { entry.edx |= hyperThreadingBit } else { entry.edx &= ~hyperThreadingBit }
             case 0xB, 0x1F:
                 entry.edx = apicID  // x2APIC id, in every topology subleaf

@@ -6,8 +6,8 @@ import KVM
 /// the kernel's entry. Application processors are started by the kernel
 /// through the in-kernel irqchip (INIT/SIPI), not by us.
 public enum LinuxVCPUState {
-    public static func configure(_ vcpu: VCPU, supportedCPUID: [CPUIDEntry], cpus: UInt32) throws(KVMError) {
-        try vcpu.setCPUID(GuestCPUID.entries(from: supportedCPUID, apicID: vcpu.id, cpus: cpus))
+    public static func configure(_ vcpu: VCPU, supportedCPUID: [CPUIDEntry], cpus: UInt32, tscDeadline: Bool) throws(KVMError) {
+        try vcpu.setCPUID(GuestCPUID.entries(from: supportedCPUID, apicID: vcpu.id, cpus: cpus, tscDeadline: tscDeadline))
         try vcpu.setMSRs(BootMSRs.values)
         try vcpu.setDefaultFPU()
         try vcpu.configureLocalInterrupts()

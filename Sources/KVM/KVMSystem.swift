@@ -34,7 +34,7 @@ public final class KVMSystem: Sendable {
     }
 
     /// Throws naming the first capability in `capabilities` that KVM lacks.
-    public func require(_ capabilities: [KVMCapability] = KVMCapability.allCases) throws(KVMError) {
+    public func require(_ capabilities: [KVMCapability] = KVMCapability.required) throws(KVMError) {
         for capability in capabilities where check(capability) == 0 {
             throw .missingCapability(capability)
         }

@@ -58,9 +58,9 @@ public struct HostReport: Sendable {
             let system = try KVMSystem(path: path)
             add(.ok, "kvm", "\(path) opened, API version \(KVMSystem.expectedAPIVersion)")
             kvmUsable = true
-            let absent = KVMCapability.allCases.filter { system.check($0) == 0 }
+            let absent = KVMCapability.required.filter { system.check($0) == 0 }
             if absent.isEmpty {
-                add(.ok, "capabilities", KVMCapability.allCases.map(\.name).joined(separator: " "))
+                add(.ok, "capabilities", KVMCapability.allCases.filter { system.check($0) != 0 }.map(\.name).joined(separator: " "))
             } else {
                 add(.missing, "capabilities", "KVM lacks \(absent.map(\.name).joined(separator: " ")): upgrade the host kernel")
             }

@@ -48,8 +48,9 @@ extension Machine {
         timeline.record(.kernelLoaded)
         do {
             let cpuid = try system.supportedCPUID()
+            let tscDeadline = system.check(.tscDeadlineTimer) != 0
             for vcpu in vcpus {
-                try LinuxVCPUState.configure(vcpu, supportedCPUID: cpuid, cpus: configuration.cpus)
+                try LinuxVCPUState.configure(vcpu, supportedCPUID: cpuid, cpus: configuration.cpus, tscDeadline: tscDeadline)
             }
             try LinuxVCPUState.enter(loaded.entry, on: vcpus[0])
         } catch {

@@ -183,13 +183,19 @@ struct GuestCPUIDTests {
             CPUIDEntry(function: 0xB, index: 1, flags: 1, eax: 0, ebx: 0, ecx: 0x201, edx: 99),
             CPUIDEntry(function: 7, index: 0, flags: 1, eax: 0, ebx: 0xAAAA, ecx: 0, edx: 0),
         ]
-        let entries = GuestCPUID.entries(from: supported, apicID: 3, cpus: 4)
+        let entries = GuestCPUID.entries(from: supported, apicID: 3, cpus: 4, tscDeadline: false)
         #expect(entries[0].ebx == 0x0304_1234, "APIC id 3, 4 logical processors, low bits kept")
         #expect(entries[0].ecx == 0x8000_0001)
         #expect(entries[0].edx & (1 << 28) != 0)
         #expect(entries[0].eax == 0x806F8)
         #expect(entries[1].edx == 3)
         #expect(entries[2] == supported[2])
-        #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1)[0].edx & (1 << 28) == 0)
+        #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: false)[0].edx & (1 << 28) == 0)
+    }
+
+    @Test func theTSCDeadlineTimerIsOfferedOnlyWhenKVMHasIt() {
+        let supported = [CPUIDEntry(function: 1, index: 0, flags: 0, eax: 0x806F8, ebx: 0, ecx: 0x1, edx: 0)]
+        #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: true)[0].ecx == 0x8100_0001)
+        #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: false)[0].ecx & (1 << 24) == 0)
     }
 }
