@@ -118,3 +118,11 @@ struct kvm_msr_entry *ckvm_msrs_entry(struct kvm_msrs *msrs, uint32_t index) {
     return index < msrs->nmsrs ? &msrs->entries[index] : NULL;
 }
 
+
+void ckvm_host_cpuid(uint32_t leaf, uint32_t regs[4]) {
+#if defined(__x86_64__)
+    __asm__ volatile("cpuid" : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3]) : "a"(leaf), "c"(0));
+#else
+    regs[0] = regs[1] = regs[2] = regs[3] = 0;
+#endif
+}

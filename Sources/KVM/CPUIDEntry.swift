@@ -55,6 +55,16 @@ extension KVMSystem {
     }
 }
 
+extension CPUIDEntry {
+    /// The host CPU's own leaf `function` (subleaf 0), as the CPUID
+    /// instruction returns it here.
+    public static func host(_ function: UInt32) -> CPUIDEntry {
+        var regs: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &regs) { ckvm_host_cpuid(function, $0.baseAddress!.assumingMemoryBound(to: UInt32.self)) }
+        return CPUIDEntry(function: function, index: 0, flags: 0, eax: regs.0, ebx: regs.1, ecx: regs.2, edx: regs.3)
+    }
+}
+
 extension VCPU {
     public func setCPUID(_ entries: [CPUIDEntry]) throws(KVMError) {
         guard let buffer = ckvm_cpuid2_alloc(UInt32(entries.count)) else { throw .ioctlFailed(name: "KVM_SET_CPUID2", errno: ENOMEM) }

@@ -198,4 +198,20 @@ struct GuestCPUIDTests {
         #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: true)[0].ecx == 0x8100_0001)
         #expect(GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: false)[0].ecx & (1 << 24) == 0)
     }
+
+    @Test func theBrandStringAndL1CacheLeavesComeFromTheHostCPU() {
+        // KVM_GET_SUPPORTED_CPUID reports these leaves as zeros.
+        let supported = (0x8000_0001...0x8000_0006).map { CPUIDEntry(function: $0, index: 0, flags: 0, eax: 0, ebx: 0, ecx: 0, edx: 7) }
+        let host = { (function: UInt32) in CPUIDEntry(function: function, index: 0, flags: 0, eax: function, ebx: 1, ecx: 2, edx: 3) }
+        let entries = GuestCPUID.entries(from: supported, apicID: 0, cpus: 1, tscDeadline: false, host: host)
+        for entry in entries {
+            if GuestCPUID.hostLeaves.contains(entry.function) {
+                #expect([entry.eax, entry.ebx, entry.ecx, entry.edx] == [entry.function, 1, 2, 3])
+            } else {
+                #expect([entry.eax, entry.ebx, entry.ecx, entry.edx] == [0, 0, 0, 7], "leaf \(entry.function) stays KVM's")
+            }
+        }
+        let brand = CPUIDEntry.host(0x8000_0000)
+        #expect(brand.eax >= 0x8000_0004, "this host's CPU has a brand string")
+    }
 }

@@ -85,6 +85,8 @@ void ckvm_run_set_immediate_exit(struct kvm_run *run, uint8_t value);
 /// Allocates a kvm_cpuid2 with room for `capacity` entries (free with free()).
 struct kvm_cpuid2 *ckvm_cpuid2_alloc(uint32_t capacity);
 struct kvm_cpuid_entry2 *ckvm_cpuid2_entry(struct kvm_cpuid2 *cpuid, uint32_t index);
+/* The host CPU's own CPUID leaf (subleaf 0): regs = eax, ebx, ecx, edx. */
+void ckvm_host_cpuid(uint32_t leaf, uint32_t regs[4]);
 /// Allocates a kvm_msrs with room for `capacity` entries (free with free()).
 struct kvm_msrs *ckvm_msrs_alloc(uint32_t capacity);
 struct kvm_msr_entry *ckvm_msrs_entry(struct kvm_msrs *msrs, uint32_t index);

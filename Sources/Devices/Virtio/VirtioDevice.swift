@@ -23,6 +23,14 @@ public protocol VirtioDevice: AnyObject, Sendable {
     func queueNotified(_ queue: Int, _ context: VirtioContext) throws(VirtioError)
     /// The driver reset the device (status 0).
     func reset()
+    /// QueueNumMax of `queue`: what the driver may size it to. Linux fills
+    /// some receive queues with a page per entry at probe, so a queue that
+    /// carries little is offered small (guest memory and boot time).
+    func maximumQueueSize(_ queue: Int) -> UInt16
+}
+
+extension VirtioDevice {
+    public func maximumQueueSize(_ queue: Int) -> UInt16 { Virtqueue.maximumSize }
 }
 
 /// The device's view of its queues and guest, valid while active.

@@ -82,7 +82,7 @@ public final class VirtioMMIOTransport: BusDevice {
         self.memory = memory
         self.interrupt = interrupt
         self.onFailure = onFailure
-        self.state = Mutex(State(queues: Array(repeating: Virtqueue(), count: device.queueCount)))
+        self.state = Mutex(State(queues: Self.freshQueues(of: device)))
     }
 
     public var isBroken: Bool { state.withLock { $0.broken } }
@@ -107,7 +107,7 @@ public final class VirtioMMIOTransport: BusDevice {
             case Register.vendorID: return Self.vendor
             case Register.deviceFeatures:
                 return state.deviceFeaturesSelect < 2 ? UInt32(truncatingIfNeeded: device.features >> (32 * UInt64(state.deviceFeaturesSelect))) : 0
-            case Register.queueSizeMax: return hasQueue ? UInt32(Virtqueue.maximumSize) : 0
+            case Register.queueSizeMax: return hasQueue ? UInt32(device.maximumQueueSize(queue)) : 0
             case Register.queueReady: return hasQueue && state.queues[queue].ready ? 1 : 0
             case Register.interruptStatus:
                 return interruptStatus.load(ordering: .acquiring) | (reportsUsedBufferAlways ? Self.usedBufferInterrupt : 0)
@@ -184,10 +184,15 @@ public final class VirtioMMIOTransport: BusDevice {
         if let failure { onFailure("\(name): \(failure)") }
     }
 
+    /// Each queue sized to its maximum until the driver writes QueueNum.
+    private static func freshQueues(of device: any VirtioDevice) -> [Virtqueue] {
+        (0..<device.queueCount).map { Virtqueue(size: device.maximumQueueSize($0)) }
+    }
+
     private func setStatus(_ value: UInt32, _ state: inout State) -> String? {
         if value == 0 {
             device.reset()
-            state = State(queues: Array(repeating: Virtqueue(), count: device.queueCount))
+            state = State(queues: Self.freshQueues(of: device))
             interruptStatus.store(0, ordering: .releasing)
             return nil
         }
@@ -206,8 +211,8 @@ public final class VirtioMMIOTransport: BusDevice {
             for index in state.queues.indices {
                 state.queues[index].indirectAllowed = state.driverFeatures & Self.indirectDescriptorsFeature != 0
             }
-            for queue in state.queues where queue.ready {
-                try queue.validate(in: memory)
+            for (index, queue) in state.queues.enumerated() where queue.ready {
+                try queue.validate(in: memory, maximumSize: device.maximumQueueSize(index))
             }
             let context = VirtioContext(memory: memory, queues: state.queues, driverFeatures: state.driverFeatures) { [weak self] in
                 self?.raise(Self.usedBufferInterrupt)

@@ -31,11 +31,15 @@ public struct Virtqueue: Sendable {
 
     public init() {}
 
+    init(size: UInt16) {
+        self.size = size
+    }
+
     /// Checks the rings lie in guest memory, before the device uses them.
-    public func validate(in memory: GuestMemory) throws(VirtioError) {
+    public func validate(in memory: GuestMemory, maximumSize: UInt16 = Virtqueue.maximumSize) throws(VirtioError) {
         let n = UInt64(size)
-        guard size > 0, size <= Self.maximumSize, size & (size - 1) == 0 else {
-            throw VirtioError("queue size \(size) is not a power of two up to \(Self.maximumSize)")
+        guard size > 0, size <= maximumSize, size & (size - 1) == 0 else {
+            throw VirtioError("queue size \(size) is not a power of two up to \(maximumSize)")
         }
         try check(memory, descriptorTable, Self.descriptorSize * n, "descriptor table")
         try check(memory, availableRing, 6 + 2 * n, "available ring")
