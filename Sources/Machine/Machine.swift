@@ -110,7 +110,9 @@ public final class Machine {
             let vm = try system.createVirtualMachine()
             try vm.setTSSAddress(X86Layout.tss)
             timeline.record(.kvmReady)
-            let memory = try Self.createMemory(configuration.memoryMiB << 20, in: vm)
+            var linux = false
+            if case .linux = configuration.payload { linux = true }
+            let memory = try Self.createMemory(configuration.memoryMiB << 20, hugePages: linux, in: vm)
             timeline.record(.memoryMapped)
             if irqchip {
                 try vm.createIRQChip()
@@ -137,8 +139,8 @@ public final class Machine {
         return needed
     }
 
-    static func createMemory(_ size: UInt64, in vm: VirtualMachine) throws -> GuestMemory {
-        let memory = try GuestMemory(size: size)
+    static func createMemory(_ size: UInt64, hugePages: Bool, in vm: VirtualMachine) throws -> GuestMemory {
+        let memory = try GuestMemory(size: size, hugePages: hugePages)
         for (slot, region) in memory.regions.enumerated() {
             try vm.setMemoryRegion(
                 slot: UInt32(slot), guestAddress: region.guestAddress, size: region.size,

@@ -32,7 +32,8 @@ final class ConsoleHarness: @unchecked Sendable {
             device: console, name: "virtio-console", memory: memory, interrupt: CountingInterrupt(),
             onFailure: { failures.record($0) }))
         for queue in 0..<console.queueCount where queue != wildQueue {
-            rings[queue] = TestRing(memory: memory, size: 32, base: 0x1_0000 + UInt64(queue) * 0x4000)
+            // The size Linux would pick: QueueNumMax, up to the harness's 32.
+            rings[queue] = TestRing(memory: memory, size: min(32, console.maximumQueueSize(queue)), base: 0x1_0000 + UInt64(queue) * 0x4000)
         }
         if let wildQueue {
             driver.write(0x030, UInt32(wildQueue))
@@ -47,7 +48,7 @@ final class ConsoleHarness: @unchecked Sendable {
         let address = nextBuffer
         nextBuffer += 0x1_0000
         let index = nextDescriptor[queue, default: 0]
-        nextDescriptor[queue] = (index + 1) % 32
+        nextDescriptor[queue] = (index + 1) % rings[queue]!.queue.size
         if capacity > 0 {
             try rings[queue]!.setDescriptor(index, address: address, length: capacity, flags: Virtqueue.write)
         } else {
@@ -78,7 +79,7 @@ final class ConsoleHarness: @unchecked Sendable {
     /// DEVICE_READY, then PORT_READY for every port, as the Linux driver
     /// does; then PORT_OPEN for each, as init opening its ports does.
     func handshake(openPorts: Bool = true) throws {
-        for _ in 0..<24 { try post(2, capacity: 64, notify: false) }
+        for _ in 0..<rings[2]!.queue.size { try post(2, capacity: 64, notify: false) }  // as Linux fills it
         driver.write(0x050, 2)
         try post(3, bytes: Self.control(0, 0, 1))
         for port in ConsolePort.allCases { try post(3, bytes: Self.control(port.rawValue, 3, 1)) }
@@ -155,6 +156,34 @@ struct VirtioConsoleTests {
         try harness.post(ConsolePort.stdin.receiveQueue, capacity: 4)
         #expect(try harness.take(ConsolePort.stdin.receiveQueue) == [Array("ef".utf8)])
         #expect(try harness.take(2) == [ConsoleHarness.control(1, 6, 0)], "PORT_OPEN 0 on stdin: EOF")
+    }
+
+    @Test func receiveQueuesAreOfferedSmallTransmitQueuesFull() throws {
+        let harness = try ConsoleHarness()
+        func queueNumMax(_ queue: Int) -> UInt32 {
+            harness.driver.write(0x030, UInt32(queue))
+            return harness.driver.read(0x034)
+        }
+        #expect(queueNumMax(VirtioConsole.controlReceiveQueue) == 16)
+        #expect(queueNumMax(ConsolePort.stdin.receiveQueue) == 32)
+        #expect(queueNumMax(ConsolePort.console.receiveQueue) == 32)
+        #expect(queueNumMax(ConsolePort.stdout.receiveQueue) == 4)
+        #expect(queueNumMax(ConsolePort.stdout.transmitQueue) == 256)
+        #expect(queueNumMax(VirtioConsole.controlTransmitQueue) == 256)
+        #expect(queueNumMax(harness.console.queueCount) == 0, "no such queue")
+    }
+
+    @Test func aQueueSizedPastItsMaximumBreaksTheDevice() throws {
+        let memory = try GuestMemory(size: 1 << 20)
+        let failures = FailureLog()
+        let console = VirtioConsole(sinks: [:]) { _ in [] }
+        let driver = MMIODriver(transport: VirtioMMIOTransport(
+            device: console, name: "virtio-console", memory: memory, interrupt: CountingInterrupt(),
+            onFailure: { failures.record($0) }))
+        let stdout = ConsolePort.stdout.receiveQueue
+        driver.bringUp(features: VirtioFeature.version1 | VirtioConsole.multiport,
+                       rings: [stdout: TestRing(memory: memory, size: 8, base: 0x1_0000)])
+        #expect(failures.recorded == ["virtio-console: activation: queue size 8 is not a power of two between 1 and 4"])
     }
 
     @Test func aReceiveBufferWithNoRoomBreaksTheDevice() throws {

@@ -193,6 +193,6 @@ struct VirtqueueTests {
         queue.usedRing = 0x2_0000
         #expect(throws: VirtioError("available ring at 0xffffc (22 bytes) is outside guest memory")) { try queue.validate(in: memory) }
         queue.size = 6
-        #expect(throws: VirtioError("queue size 6 is not a power of two up to 256")) { try queue.validate(in: memory) }
+        #expect(throws: VirtioError("queue size 6 is not a power of two between 1 and 256")) { try queue.validate(in: memory) }
     }
 }

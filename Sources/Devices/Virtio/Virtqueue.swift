@@ -39,7 +39,7 @@ public struct Virtqueue: Sendable {
     public func validate(in memory: GuestMemory, maximumSize: UInt16 = Virtqueue.maximumSize) throws(VirtioError) {
         let n = UInt64(size)
         guard size > 0, size <= maximumSize, size & (size - 1) == 0 else {
-            throw VirtioError("queue size \(size) is not a power of two up to \(maximumSize)")
+            throw VirtioError("queue size \(size) is not a power of two between 1 and \(maximumSize)")
         }
         try check(memory, descriptorTable, Self.descriptorSize * n, "descriptor table")
         try check(memory, availableRing, 6 + 2 * n, "available ring")
