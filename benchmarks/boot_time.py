@@ -215,6 +215,7 @@ def plot(result, path):
             bottom += value
     axes.set_xticks(range(len(bars)), [b[0] for b in bars], fontsize=8)
     axes.set_yscale("log")
+    axes.set_ylim(bottom=1)  # every segment from 1 ms up shows
     axes.set_ylabel("virtual ms (icount), log scale")
     axes.set_title("Boot to init, emulated AMD-V under icount (proportions only)")
     axes.legend(fontsize=8)
@@ -240,8 +241,6 @@ def inside(args):
     show(result)
     if args.json:
         write_json(args.json, result)
-    if args.plot:
-        plot(result, args.plot)
 
 
 def outside(args):
@@ -257,13 +256,14 @@ def outside(args):
         inner += ["--cloud", fetched.stdout.strip().splitlines()[-1]]
     inner += ["--no-qemu"] * args.no_qemu + ["--no-gaps"] * args.no_gaps
     os.makedirs(RESULTS, exist_ok=True)
-    for option, path in (("--json", args.json), ("--plot", args.plot)):
-        if path:
-            inner += [option, os.path.join(RESULTS, os.path.basename(path))]
-    shares = ["--share", RESULTS]
-    machine = [os.path.join(ROOT, "testmachine/run.sh"), "--icount", "--timeout", "2400"] + shares + ["--"]
+    output = os.path.join(RESULTS, os.path.basename(args.json or "boot_time.json"))
+    machine = [os.path.join(ROOT, "testmachine/run.sh"), "--icount", "--timeout", "2400", "--share", RESULTS, "--"]
     print("boot_time: measuring inside the emulated AMD-V test machine, icount clock")
-    sys.exit(subprocess.run(machine + inner).returncode)
+    status = subprocess.run(machine + inner + ["--json", output]).returncode
+    if status == 0 and args.plot:
+        with open(output) as f:
+            plot(json.load(f), os.path.join(RESULTS, os.path.basename(args.plot)))
+    sys.exit(status)
 
 
 def main():
@@ -271,7 +271,7 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--vmm", default=VMM)
     parser.add_argument("--json", help="write every figure here (results/ when run from outside)")
-    parser.add_argument("--plot", help="stacked bars, PNG (needs matplotlib)")
+    parser.add_argument("--plot", help="stacked bars, PNG (needs matplotlib; drawn outside the machine)")
     parser.add_argument("--no-cloud", action="store_true", help="leave Debian's cloud kernel out")
     parser.add_argument("--no-qemu", action="store_true", help="leave QEMU microvm out")
     parser.add_argument("--no-gaps", action="store_true", help="skip the initcall_debug boot")
