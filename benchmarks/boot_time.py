@@ -44,7 +44,7 @@ import sys
 import tempfile
 import time
 
-from common import (ROOT, VMM, format_target, kernel_directory, median, pyplot, require, summary, target,
+from common import (ROOT, VMM, format_target, kernel_directory, pyplot, require, summary, target,
                     write_json)
 
 BOOT = os.path.join(ROOT, "benchmarks/boot")
