@@ -45,6 +45,9 @@ public final class Machine {
         let loop = EventLoop()
         let console = TailKeepingSink(forwardingTo: configuration.console)
         var devices = try DeviceSet(console: console, timeline: timeline)
+        if prepared.hasIRQChip {
+            try Self.wireSerialInterrupt(devices.uart, in: prepared.vm)
+        }
         // virtio devices need the irqchip for their irqfds.
         let startPreparation = StartPreparation()
         let context = prepared.hasIRQChip
@@ -131,6 +134,23 @@ public final class Machine {
         } catch {
             throw .invalidConfiguration("\(error)")
         }
+    }
+
+    /// COM1's IRQ 4 as an irqfd: without it a guest process writing to
+    /// ttyS0 through the tty layer waits forever for "transmitter empty".
+    static func wireSerialInterrupt(_ uart: SerialUART, in vm: VirtualMachine) throws(MachineError) {
+        let line: EventFD
+        do {
+            line = try EventFD()
+        } catch {
+            throw .os(error)
+        }
+        do {
+            try vm.registerIRQFD(line, gsi: SerialUART.com1IRQ)
+        } catch {
+            throw .kvm(error)
+        }
+        uart.attach(interrupt: IRQFDLine(eventFD: line))
     }
 
     static func requiredCapabilities(irqchip: Bool) -> [KVMCapability] {

@@ -62,7 +62,8 @@ public struct ContainerSpec {
 
     /// The bundle (--bundle, else the default one when there is no
     /// --rootfs), or --rootfs, or the initramfs; command-line options win.
-    public static func resolve(_ request: RunRequest) throws(CommandFailure) -> ContainerSpec {
+    /// `network` is vmm run's --network card.
+    public static func resolve(_ request: RunRequest, network: MachineConfiguration.NetworkAttachment? = nil) throws(CommandFailure) -> ContainerSpec {
         var spec: ContainerSpec
         let bundlePath = request.bundle ?? (request.rootfs == nil && access(defaultBundle + "/config.json", R_OK) == 0 ? defaultBundle : nil)
         if let bundlePath {
@@ -76,6 +77,11 @@ public struct ContainerSpec {
             if !bundle.hooks.isEmpty {
                 spec.warnings.append("\(bundle.configPath): hooks are not run by vmm run (vmm create, start and delete run them)")
             }
+            // A new namespace would hold only lo, as vmm run gives without
+            // --network; a joined one would carry the manager's network.
+            if case .join(let path) = bundle.network, network == nil {
+                spec.warnings.append("\(bundle.configPath): linux.namespaces joins the network namespace \(path), which vmm run does not enter: the container has lo only (vmm create/start wires it in; vmm run takes --network)")
+            }
             if !request.command.isEmpty { spec.process.arguments = request.command }
         } else {
             guard !request.command.isEmpty else {
@@ -84,6 +90,7 @@ public struct ContainerSpec {
             spec = ContainerSpec(process: ProcessDescription(arguments: request.command), rootfs: request.rootfs, readOnlyRoot: request.readOnlyRoot)
             spec.process.environment = defaultEnvironment
         }
+        spec.network = network
         try spec.apply(request)
         if spec.rootfs != nil {
             spec.process.rootFilesystem = .init(tag: "rootfs", readOnly: spec.readOnlyRoot)

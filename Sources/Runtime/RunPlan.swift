@@ -128,8 +128,7 @@ public struct RunPlan {
         guard !isKernelOnly else {
             return MachineConfiguration(payload: .linux(.init(kernelPath: try DefaultKernel.path(or: kernel), initrdPath: initrd, commandLine: commandLine)))
         }
-        var spec = try ContainerSpec.resolve(request)
-        spec.network = network
+        let spec = try ContainerSpec.resolve(request, network: network)
         spec.warnings.forEach(warn)
         return try ContainerMachine.configuration(
             spec: spec, kernel: kernel, commandLine: commandLine, user: user, debug: debug, timeline: timeline)

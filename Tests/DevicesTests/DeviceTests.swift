@@ -47,6 +47,41 @@ struct DeviceTests {
         #expect(read(uart, 0) == 0)
     }
 
+    @Test func uartInterruptsForTransmitterEmptyAsLinuxsDriverExpects() {
+        let sink = CapturingSink()
+        let uart = SerialUART(output: sink)
+        let irq = CountingInterrupt()
+        uart.attach(interrupt: irq)
+        #expect(read(uart, 2) == 0x01, "nothing pending before the guest enables anything")
+        _ = write(uart, 1, 0x02)  // IER: THRE
+        #expect(irq.triggered == 1, "enabling THRE with the register empty interrupts at once")
+        #expect(read(uart, 2) == 0x02)
+        #expect(read(uart, 2) == 0x01, "reading IIR acknowledged it")
+        for byte in "ab".utf8 { _ = write(uart, 0, byte) }
+        #expect(irq.triggered == 3, "one interrupt per byte sent")
+        #expect(sink.text == "ab")
+        _ = write(uart, 1, 0x00)  // IER off: what the polled kernel console does
+        #expect(read(uart, 2) == 0x01, "disabling THRE withdraws it")
+        _ = write(uart, 0, 0x63)
+        #expect(irq.triggered == 3, "no interrupt with THRE disabled")
+    }
+
+    @Test func uartInterruptsWhenInputArrivesWithDataAvailableEnabled() {
+        let uart = SerialUART(output: CapturingSink())
+        let irq = CountingInterrupt()
+        uart.attach(interrupt: irq)
+        uart.enqueueInput([0x41])
+        #expect(irq.triggered == 0, "data interrupt not enabled yet")
+        _ = write(uart, 1, 0x01)  // IER: data available
+        #expect(irq.triggered == 1, "enabling it with data waiting interrupts")
+        #expect(read(uart, 2) == 0x04)
+        #expect(read(uart, 0) == 0x41)
+        #expect(read(uart, 2) == 0x01)
+        uart.enqueueInput([0x42, 0x43])
+        #expect(irq.triggered == 2)
+        #expect(read(uart, 2) == 0x04, "data stays pending until read")
+    }
+
     @Test func debugExitPassesTheStatusThrough() {
         #expect(write(DebugExit(), 0, 42) == .exit(status: 42))
         #expect(write(DebugExit(), 0, 0) == .exit(status: 0))

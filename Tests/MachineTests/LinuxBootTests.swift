@@ -86,15 +86,7 @@ struct LinuxBootTests {
     .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
 struct InitramfsFullBootTests {
     @Test func initRunsPrintsItsMarkerAndRebootEndsTheVM() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-marker-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let binary = directory.appendingPathComponent("marker").path
-        let source = Fixtures.packageRoot.appendingPathComponent("Tests/Guests/boot_marker.c").path
-        let compile = Command.run("/usr/bin/gcc", ["-static", "-Os", "-o", binary, source])
-        try #require(compile.status == 0, "\(compile.standardError)")
-        let archive = CPIOArchive([.file(path: "init", mode: 0o755, contents: Array(try Data(contentsOf: URL(fileURLWithPath: binary))))])
-        let initrd = try Fixtures.temporaryFile("initrd.cpio", try archive.bytes)
+        let initrd = try Self.initramfs(from: "boot_marker.c")
 
         let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
         var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: "console=ttyS0 reboot=k panic=-1 quiet")))
@@ -104,6 +96,31 @@ struct InitramfsFullBootTests {
         #expect(console.text.contains("vmm-boot-marker: init ran"))
         #expect(outcome == .reset)
         #expect(configuration.timeline.recorded.contains { $0.milestone == .guestMarker(0x100) })
+    }
+
+    @Test func aProcessWritingToTheSerialConsoleThroughTheTTYLayerIsNotStuck() throws {
+        let initrd = try Self.initramfs(from: "tty_writer.c")
+        let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
+        var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: "console=ttyS0 reboot=k panic=-1 quiet")))
+        let console = CapturingSink()
+        configuration.console = console
+        let outcome = try Machine(configuration: configuration).run()
+        #expect(console.text.contains("vmm-tty: one line through the tty layer\n"),
+                "the 8250 driver waits for the UART's interrupt after each byte")
+        #expect(outcome == .reset)
+    }
+
+    /// An initramfs whose /init is Tests/Guests/SOURCE, compiled static.
+    static func initramfs(from source: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-guest-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let binary = directory.appendingPathComponent("init").path
+        let path = Fixtures.packageRoot.appendingPathComponent("Tests/Guests/" + source).path
+        let compile = Command.run("/usr/bin/gcc", ["-static", "-Os", "-o", binary, path])
+        try #require(compile.status == 0, "\(compile.standardError)")
+        let archive = CPIOArchive([.file(path: "init", mode: 0o755, contents: Array(try Data(contentsOf: URL(fileURLWithPath: binary))))])
+        return try Fixtures.temporaryFile("initrd.cpio", try archive.bytes)
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GuestImage
+import Machine
 import OCI
 import Runtime
 import Testing
@@ -52,6 +53,29 @@ struct ContainerSpecTests {
         #expect(spec.process.workingDirectory == "/tmp")
         #expect(spec.process.hostname == "other")
         #expect(spec.rootfs == path + "/rootfs")
+    }
+
+    @Test func vmmRunSaysItDoesNotEnterTheBundlesJoinedNetworkNamespace() throws {
+        let path = try bundle("""
+            {"ociVersion": "1.0.2", "process": {"args": ["true"], "cwd": "/"}, "root": {"path": "rootfs"},
+             "linux": {"namespaces": [{"type": "mount"}, {"type": "network", "path": "/run/netns/cni-1"}]}}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var request = RunRequest()
+        request.bundle = path
+        let spec = try ContainerSpec.resolve(request)
+        #expect(spec.warnings == ["\(path)/config.json: linux.namespaces joins the network namespace /run/netns/cni-1, which vmm run does not enter: the container has lo only (vmm create/start wires it in; vmm run takes --network)"])
+        #expect(spec.network == nil)
+        let withCard = try ContainerSpec.resolve(request, network: .init(hostSide: .passt))
+        #expect(withCard.warnings.isEmpty, "--network says where the card goes")
+        #expect(withCard.network != nil)
+        let newNamespace = try bundle("""
+            {"ociVersion": "1.0.2", "process": {"args": ["true"], "cwd": "/"}, "root": {"path": "rootfs"},
+             "linux": {"namespaces": [{"type": "network"}]}}
+            """)
+        defer { try? FileManager.default.removeItem(atPath: newNamespace) }
+        request.bundle = newNamespace
+        #expect(try ContainerSpec.resolve(request).warnings.isEmpty, "a new namespace holds lo only, as vmm run gives")
     }
 
     @Test func aRootAndACommandGetTheDefaultEnvironmentAndATerminalItsTERM() throws {
