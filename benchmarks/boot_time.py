@@ -52,7 +52,7 @@ MARKER_CPIO = os.path.join(BOOT, "build/marker.cpio")
 CLOUD_KERNEL = os.path.join(BOOT, "cloud_kernel.sh")
 RESULTS = os.path.join(ROOT, "benchmarks/results")
 # vmm's container command line, so the bare boots see the same kernel options.
-COMMAND_LINE = "console=ttyS0 quiet reboot=k panic=-1"
+COMMAND_LINE = "console=ttyS0 quiet reboot=k panic=-1 percpu_alloc=page"
 MARKER = re.compile(r"vmm-boot-marker: init at (\d+) us")
 QEMU_GOOD_EXIT = 1  # isa-debug-exit: (0 << 1) | 1
 

@@ -105,7 +105,7 @@ struct InitramfsFullBootTests {
         let console = CapturingSink()
         configuration.console = console
         let outcome = try Machine(configuration: configuration).run()
-        #expect(console.text.contains("vmm-tty: one line through the tty layer\n"),
+        #expect(console.text.contains("vmm-tty: one line through the tty layer"),
                 "the 8250 driver waits for the UART's interrupt after each byte")
         #expect(outcome == .reset)
     }
