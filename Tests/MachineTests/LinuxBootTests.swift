@@ -86,28 +86,28 @@ struct LinuxBootTests {
     .enabled(if: Fixtures.builtKernelDirectory != nil, Fixtures.noKernelReason))
 struct InitramfsFullBootTests {
     @Test func initRunsPrintsItsMarkerAndRebootEndsTheVM() throws {
-        let initrd = try Self.initramfs(from: "boot_marker.c")
-
-        let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
-        var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: "console=ttyS0 reboot=k panic=-1 quiet")))
-        let console = CapturingSink()
-        configuration.console = console
-        let outcome = try Machine(configuration: configuration).run()
-        #expect(console.text.contains("vmm-boot-marker: init ran"))
-        #expect(outcome == .reset)
-        #expect(configuration.timeline.recorded.contains { $0.milestone == .guestMarker(0x100) })
+        let run = try Self.boot("boot_marker.c")
+        #expect(run.console.contains("vmm-boot-marker: init ran"))
+        #expect(run.outcome == .reset)
+        #expect(run.timeline.contains { $0.milestone == .guestMarker(0x100) })
     }
 
     @Test func aProcessWritingToTheSerialConsoleThroughTheTTYLayerIsNotStuck() throws {
-        let initrd = try Self.initramfs(from: "tty_writer.c")
+        let run = try Self.boot("tty_writer.c")
+        #expect(run.console.contains("vmm-tty: one line through the tty layer"),
+                "the 8250 driver waits for the UART's interrupt after each byte")
+        #expect(run.outcome == .reset)
+    }
+
+    /// Boots the built kernel with Tests/Guests/SOURCE as /init, to its end.
+    static func boot(_ source: String) throws -> (console: String, outcome: MachineOutcome, timeline: [BootTimeline.Entry]) {
+        let initrd = try initramfs(from: source)
         let kernel = try #require(Fixtures.builtKernelDirectory) + "/vmlinux"
         var configuration = MachineConfiguration(payload: .linux(.init(kernelPath: kernel, initrdPath: initrd, commandLine: "console=ttyS0 reboot=k panic=-1 quiet")))
         let console = CapturingSink()
         configuration.console = console
         let outcome = try Machine(configuration: configuration).run()
-        #expect(console.text.contains("vmm-tty: one line through the tty layer"),
-                "the 8250 driver waits for the UART's interrupt after each byte")
-        #expect(outcome == .reset)
+        return (console.text, outcome, configuration.timeline.recorded)
     }
 
     /// An initramfs whose /init is Tests/Guests/SOURCE, compiled static.
