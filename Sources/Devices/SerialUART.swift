@@ -105,8 +105,8 @@ public final class SerialUART: BusDevice {
                 if regs.interruptEnable & Self.transmitterEmptyInterrupt == 0 { regs.transmitterEmptyPending = false }
                 // Enabling THRE with the holding register empty interrupts at once, as the chip does.
                 if enabled & Self.transmitterEmptyInterrupt != 0 { regs.transmitterEmptyPending = true }
-                let data = enabled & Self.dataAvailableInterrupt != 0 && !regs.input.isEmpty
-                return (false, regs.transmitterEmptyPending && enabled & Self.transmitterEmptyInterrupt != 0 || data)
+                let dataWaiting = enabled & Self.dataAvailableInterrupt != 0 && !regs.input.isEmpty
+                return (false, enabled & Self.transmitterEmptyInterrupt != 0 || dataWaiting)
             case 3: regs.lineControl = value
             case 4: regs.modemControl = value & 0x1F
             case 7: regs.scratch = value

@@ -26,7 +26,7 @@ extension Machine {
         }
         let commandLine = (payload.commandLine ?? MachineConfiguration.defaultCommandLine) + " " + VirtioSlot.kernelArguments(count: configuration.devices.count)
 
-        let (system, vm, memory, vcpus) = try createVM(irqchip: true)
+        let (system, vm, memory, vcpus) = try createVM(irqchip: true, hugePages: true)
         let loader = LinuxLoader(memory: memory, cpus: Int(configuration.cpus))
         let loaded: LoadedKernel
         do {

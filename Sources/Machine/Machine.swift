@@ -106,16 +106,15 @@ public final class Machine {
     }
 
     /// KVM, the VM, its memory and vCPUs: the steps every payload shares.
-    func createVM(irqchip: Bool) throws(MachineError) -> (KVMSystem, VirtualMachine, GuestMemory, [VCPU]) {
+    /// `hugePages`: guest RAM asks for transparent huge pages (Linux payloads).
+    func createVM(irqchip: Bool, hugePages: Bool = false) throws(MachineError) -> (KVMSystem, VirtualMachine, GuestMemory, [VCPU]) {
         do {
             let system = try KVMSystem(path: configuration.kvmDevicePath)
             try system.require(Self.requiredCapabilities(irqchip: irqchip))
             let vm = try system.createVirtualMachine()
             try vm.setTSSAddress(X86Layout.tss)
             timeline.record(.kvmReady)
-            var linux = false
-            if case .linux = configuration.payload { linux = true }
-            let memory = try Self.createMemory(configuration.memoryMiB << 20, hugePages: linux, in: vm)
+            let memory = try Self.createMemory(configuration.memoryMiB << 20, hugePages: hugePages, in: vm)
             timeline.record(.memoryMapped)
             if irqchip {
                 try vm.createIRQChip()
