@@ -104,6 +104,16 @@ public struct ProcessDescription: Equatable, Sendable {
         }
     }
 
+    public struct ConsoleSize: Equatable, Sendable {
+        public var rows: UInt16
+        public var columns: UInt16
+
+        public init(rows: UInt16, columns: UInt16) {
+            self.rows = rows
+            self.columns = columns
+        }
+    }
+
     public static let oomScoreAdjustmentRange: ClosedRange<Int32> = -1000...1000
 
     public var arguments: [String]
@@ -115,6 +125,11 @@ public struct ProcessDescription: Equatable, Sendable {
     public var hostname: String?
     public var resourceLimits: [ResourceLimit] = []
     public var terminal = false
+    /// process.consoleSize: the size the host terminal starts with, set
+    /// before the manager gets it (as runc does), so a process that asks at
+    /// once sees it rather than 0x0. Host-side only: the guest's terminal
+    /// takes the host's size as it takes every resize.
+    public var consoleSize: ConsoleSize?
     public var rootFilesystem: RootFilesystem?
     public var mounts: [Mount] = []
     public var umask: UInt32?

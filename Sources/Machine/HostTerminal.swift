@@ -8,6 +8,11 @@ public enum HostTerminal {
         return (size.ws_row, size.ws_col)
     }
 
+    public static func setWindowSize(_ fd: Int32, rows: UInt16, columns: UInt16) {
+        var size = winsize(ws_row: rows, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
+        _ = ioctl(fd, UInt(TIOCSWINSZ), &size)
+    }
+
     /// Puts `fd` in raw mode (the guest's line discipline does the work);
     /// returns the settings to restore, or nil when `fd` is no terminal.
     public static func makeRaw(_ fd: Int32) -> termios? {

@@ -29,7 +29,11 @@ public struct Bundle: Sendable {
         guard PathKind.of(directory) == .directory else {
             throw BundleError("bundle \(directory): \(PathKind.of(directory) == nil ? "no such directory" : "not a directory")")
         }
-        let json = try JSONFile.read(configPath)
+        return try read(JSONFile.read(configPath), directory: directory, configPath: configPath)
+    }
+
+    /// A bundle from config.json's parsed text (what `load` read, or a fuzzer's).
+    public static func read(_ json: JSONValue, directory: String, configPath: String) throws(BundleError) -> Bundle {
         var reader = SpecReader(json: json, file: configPath)
         reader.bundle = directory
         let spec = try reader.read()

@@ -71,6 +71,9 @@ struct SpecReader {
         guard cwd.hasPrefix("/") else { throw fail("process.cwd '\(cwd)' is not an absolute path") }
         process.workingDirectory = cwd
         process.terminal = try bool(json["terminal"], "process.terminal") ?? false
+        if let size = json["consoleSize"], size != .null {
+            process.consoleSize = .init(rows: try uint16(size["height"], "process.consoleSize.height"), columns: try uint16(size["width"], "process.consoleSize.width"))
+        }
         if let user = json["user"] {
             process.uid = try uint32(user["uid"], "process.user.uid")
             process.gid = try uint32(user["gid"], "process.user.gid")
@@ -277,6 +280,12 @@ struct SpecReader {
         let number = try uint64(value, field)
         guard number <= UInt64(UInt32.max) else { throw fail("\(field) \(number) is larger than 32 bits") }
         return UInt32(number)
+    }
+
+    func uint16(_ value: JSONValue?, _ field: String) throws(BundleError) -> UInt16 {
+        let number = try uint64(value, field)
+        guard number <= UInt64(UInt16.max) else { throw fail("\(field) \(number) is larger than 16 bits") }
+        return UInt16(number)
     }
 }
 

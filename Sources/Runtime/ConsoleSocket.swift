@@ -1,6 +1,8 @@
-import HostFiles
 import COS
 import Glibc
+import GuestImage
+import HostFiles
+import Machine
 
 /// The OCI console socket: the runtime makes a pseudo-terminal and sends
 /// its master to the manager (conmon), which relays the user's terminal.
@@ -8,7 +10,7 @@ import Glibc
 /// on the master reaches it as SIGWINCH and travels on as WINSIZE.
 public enum ConsoleSocket {
     /// Returns the slave side, now the monitor's controlling terminal.
-    public static func handOver(to socketPath: String) throws(CommandFailure) -> Int32 {
+    public static func handOver(to socketPath: String, size: ProcessDescription.ConsoleSize?) throws(CommandFailure) -> Int32 {
         setsid()  // a session of our own, to own a controlling terminal
         var name = [CChar](repeating: 0, count: 64)
         let master = cos_open_pty(&name, name.count)
@@ -18,6 +20,7 @@ public enum ConsoleSocket {
         let slave = open(slavePath, O_RDWR | O_CLOEXEC)
         guard slave >= 0 else { throw CommandFailure(message: "cannot open \(slavePath): \(String(cString: strerror(errno)))") }
         _ = cos_set_controlling_terminal(slave)
+        if let size { HostTerminal.setWindowSize(master, rows: size.rows, columns: size.columns) }
         let fd = cos_unix_connect(socketPath)
         guard fd >= 0 else {
             throw CommandFailure(message: "cannot connect to the console socket \(socketPath): \(String(cString: strerror(errno)))")

@@ -1,6 +1,7 @@
 import COS
 import Devices
 import Glibc
+import GuestImage
 import KVM
 import Machine
 import Network
@@ -93,7 +94,7 @@ public struct ContainerMonitor {
         if Self.staysEmpty(loaded) { spec.network = nil }
         var configuration = try ContainerMachine.configuration(
             spec: spec, kernel: nil, commandLine: nil, user: nil, debug: false, timeline: timeline)
-        configuration.stdio = try stdio(terminal: loaded.process.terminal, configPath: loaded.configPath)
+        configuration.stdio = try stdio(of: loaded.process, configPath: loaded.configPath)
         configuration.forwardedSignals = ForwardedSignals.all
         // virtiofsd's directory lives with the container's state, so
         // `delete` clears it even after a monitor killed by --force.
@@ -146,10 +147,10 @@ public struct ContainerMonitor {
 
     /// The process's stdio: ours (the manager's pipes), or a terminal
     /// whose master goes to the console socket.
-    func stdio(terminal: Bool, configPath: String) throws(CommandFailure) -> MachineConfiguration.Stdio {
-        switch (terminal, consoleSocket) {
+    func stdio(of process: ProcessDescription, configPath: String) throws(CommandFailure) -> MachineConfiguration.Stdio {
+        switch (process.terminal, consoleSocket) {
         case (true, let socket?):
-            let terminal = try ConsoleSocket.handOver(to: socket)
+            let terminal = try ConsoleSocket.handOver(to: socket, size: process.consoleSize)
             var stdio = MachineConfiguration.Stdio(
                 input: terminal, output: FileDescriptorSink(fileDescriptor: terminal), error: FileDescriptorSink(fileDescriptor: terminal))
             stdio.terminal = true

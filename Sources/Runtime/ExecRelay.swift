@@ -92,7 +92,7 @@ extension ContainerExec {
         var terminal: Int32?
         var saved: termios?
         if process.terminal {
-            let fd = try consoleSocket.map { path throws(CommandFailure) in try ConsoleSocket.handOver(to: path) } ?? STDIN_FILENO
+            let fd = try consoleSocket.map { path throws(CommandFailure) in try ConsoleSocket.handOver(to: path, size: process.consoleSize) } ?? STDIN_FILENO
             saved = HostTerminal.makeRaw(fd)
             terminal = fd
         }

@@ -17,6 +17,7 @@ let fullConfig = """
   "ociVersion": "1.0.2",
   "process": {
     "terminal": true,
+    "consoleSize": { "height": 12, "width": 34 },
     "user": { "uid": 1000, "gid": 100, "additionalGids": [10, 20], "umask": 18 },
     "args": ["sh", "-c", "echo \\"hi\\""],
     "env": ["PATH=/bin", "A=b=c"],
@@ -51,6 +52,7 @@ struct BundleTests {
         #expect(process.environment == ["PATH=/bin", "A=b=c"])
         #expect(process.workingDirectory == "/home")
         #expect(process.terminal)
+        #expect(process.consoleSize == .init(rows: 12, columns: 34))
         #expect(process.uid == 1000)
         #expect(process.gid == 100)
         #expect(process.additionalGroups == [10, 20])
@@ -211,6 +213,8 @@ struct BundleTests {
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": "pid"}, {"type": "user"}]}}"#, "linux.namespaces[1]: a user namespace is not supported yet (its uid/gid mappings could not apply)"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}}"#, "linux.uidMappings: user namespaces are not supported yet (the mapping could not apply)"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "capabilities": {"bounding": "CAP_KILL"}}, "root": {"path": "rootfs"}}"#, "process.capabilities.bounding is not an array"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "terminal": true, "consoleSize": {"height": 70000, "width": 80}}, "root": {"path": "rootfs"}}"#, "process.consoleSize.height 70000 is larger than 16 bits"),
+        (#"{"process": {"args": ["sh"], "cwd": "/", "consoleSize": {"height": 24}}, "root": {"path": "rootfs"}}"#, "process.consoleSize.width is missing"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "noNewPrivileges": 1}, "root": {"path": "rootfs"}}"#, "process.noNewPrivileges is not true or false"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "oomScoreAdj": 1001}, "root": {"path": "rootfs"}}"#, "process.oomScoreAdj is not an integer from -1000 to 1000"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "oomScoreAdj": "5"}, "root": {"path": "rootfs"}}"#, "process.oomScoreAdj is not an integer from -1000 to 1000"),

@@ -65,7 +65,11 @@ extension ManagersFullBootTests {
             }
             let plain = try ctr(["task", "exec", "--exec-id", "e1", id, "sh", "-c", "echo ctr-exec; exit 9"])
             #expect(plain.status == 9 && plain.standardOutput == "ctr-exec\n", "\(plain)")
-            let inner = "stty rows 12 cols 34; \(try Containerd.commandLine()) task exec -t --exec-id e2 \(id) sh -c 'stty size; exit 5'"
+            // ctr 1.6 sends its size only after the exec started (it sets no
+            // process.consoleSize), as it does with runc: the process waits
+            // for it (10 s at most) rather than race it.
+            let waitForSize = "n=0; until [ \"$(stty size 2>/dev/null)\" = \"12 34\" ] || [ $n -ge 100 ]; do n=$((n+1)); sleep 0.1; done"
+            let inner = "stty rows 12 cols 34; \(try Containerd.commandLine()) task exec -t --exec-id e2 \(id) sh -c '\(waitForSize); stty size; exit 5'"
             let terminal = Command.run("/usr/bin/script", ["-qec", inner, "/dev/null"], timeout: Containerd.timeout)
             #expect(terminal.status == 5 && terminal.standardOutput.contains("12 34"), "\(terminal.standardOutput)")
 

@@ -316,22 +316,24 @@ struct OCILifecycleTests {
 
 extension OCILifecycleTests {
     /// --console-socket: the monitor sends a pseudo-terminal's master over
-    /// the socket (what conmon receives for `podman run -t`).
+    /// the socket (what conmon receives for `podman run -t`), sized as
+    /// process.consoleSize asks before the manager gets it.
     @Test func aTerminalContainerHandsItsPTYToTheConsoleSocket() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
         var config = try String(contentsOfFile: bundle + "/config.json", encoding: .utf8)
-        config = config.replacingOccurrences(of: "\"args\"", with: "\"terminal\": true, \"args\"")
+        config = config.replacingOccurrences(of: "\"args\"", with: "\"terminal\": true, \"consoleSize\": {\"height\": 12, \"width\": 34}, \"args\"")
         try Data(config.utf8).write(to: URL(fileURLWithPath: bundle + "/config.json"))
         let socketPath = scratch.appendingPathComponent("console.sock").path
         let receiver = Process()
         receiver.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         receiver.arguments = ["-c", """
-            import os, socket, sys
+            import fcntl, os, socket, struct, sys, termios
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             s.bind(sys.argv[1]); s.listen(1)
             c, _ = s.accept()
             message, fds, _, _ = socket.recv_fds(c, 1024, 1)
-            print(message.decode(), os.isatty(fds[0]), flush=True)
+            rows, columns = struct.unpack("HHHH", fcntl.ioctl(fds[0], termios.TIOCGWINSZ, bytes(8)))[:2]
+            print(message.decode(), os.isatty(fds[0]), rows, columns, flush=True)
             sys.stdin.read()  # hold the master, as conmon does, until told
             """, socketPath]
         let fromReceiver = Pipe(), hold = Pipe()
@@ -344,7 +346,7 @@ extension OCILifecycleTests {
         #expect(created.status == 0, "\(output("t1", "err"))")
         let received = String(decoding: fromReceiver.fileHandleForReading.availableData, as: UTF8.self)
         #expect(received.hasPrefix("/dev/pts/"), "the slave's name travels with the fd: \(received)")
-        #expect(received.hasSuffix(" True\n"), "the fd is a terminal")
+        #expect(received.hasSuffix(" True 12 34\n"), "the fd is a terminal of process.consoleSize's size: \(received)")
         #expect(state("t1")["status"] as? String == "created")
         #expect(vmm("kill", "t1", "KILL").status == 0)
         waitUntilStopped("t1")
