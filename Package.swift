@@ -55,6 +55,13 @@ let package = Package(
             dependencies: ["Runtime", "Machine", "Devices", "KVM", "OS", "GuestImage", "OCI", "HostFiles", "JSON", "Timeline"]
         ),
 
+        // Fuzzing (fuzz/README.md): a harness per parser of what a guest, a
+        // backend or a user hands vmm; vmm-fuzz runs them under libFuzzer
+        // (built by fuzz/run.sh) or replays files, FuzzTests replays the corpus.
+        .target(name: "FuzzTargets", dependencies: ["Devices", "GuestMemory", "VhostUser", "OCI", "Boot", "GuestImage", "JSON", "COS"], path: "fuzz/Targets"),
+        .target(name: "CFuzzDriver", path: "fuzz/CDriver"),
+        .executableTarget(name: "vmm-fuzz", dependencies: ["FuzzTargets", "CFuzzDriver", "HostFiles"], path: "fuzz/Driver"),
+
         .target(name: "TestSupport", dependencies: ["KVM", "OS"], path: "Tests/TestSupport"),
         // Run by KVMTests: the vCPU syscall filter, applied to a process of its own.
         .executableTarget(name: "seccomp-probe", dependencies: ["KVM", "OS"], path: "Tests/SeccompProbe"),
@@ -71,6 +78,7 @@ let package = Package(
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "TimelineTests", dependencies: ["Timeline", "JSON"]),
         .testTarget(name: "vmmTests", dependencies: ["TestSupport", "JSON"]),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "GuestImage", "TestSupport", "COS", "Devices"]),
     ]
 )
