@@ -13,6 +13,9 @@ swift build --build-tests
 # Where the host boots Linux, this run holds the full-boot tier too.
 status=0
 swift test --skip-build || status=$?
+# A bounded fuzzing pass (fuzz/README.md): every target from its committed
+# corpus for a few seconds, under libFuzzer and ASan; a crash fails the run.
+fuzz/run.sh --seconds "${VMM_FUZZ_SECONDS:-12}" || status=$?
 
 if host_boots_linux; then
   echo "full boot: native (VT-x/AMD-V): the *FullBootTests suites ran above"

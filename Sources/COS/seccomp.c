@@ -1,60 +1,103 @@
-// A seccomp allowlist for the calling thread: the syscalls listed are
-// allowed; any other ends the whole process with one line naming it
-// (SIGSYS, caught only to say which syscall, then exit 125); a syscall made
-// in another ABI (x32, i386 int 0x80), which the numbers below would not
-// describe, kills it outright.
+// Seccomp allowlists, one per thread kind: the syscalls listed are allowed
+// (ioctl only with the requests listed, where the kind's set is closed);
+// any other ends the whole process with one line naming it (SIGSYS, caught
+// only to say which, then exit 125); a syscall made in another ABI (x32,
+// i386 int 0x80), which the numbers below would not describe, kills it
+// outright.
+#define _GNU_SOURCE  // REG_RSI
 #include "cos_seccomp.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/kvm.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <ucontext.h>
 #include <unistd.h>
+
+static size_t append_text(char *line, size_t length, const char *text)
+{
+    size_t n = strlen(text);
+    memcpy(line + length, text, n);
+    return length + n;
+}
+
+static size_t append_number(char *line, size_t length, unsigned long number, unsigned base)
+{
+    char digits[24];
+    int count = 0;
+    do { digits[count++] = "0123456789abcdef"[number % base]; number /= base; } while (number && count < 23);
+    while (count) line[length++] = digits[--count];
+    return length;
+}
 
 // Runs on the offending thread, under its filter: write and exit_group only.
 static void report_forbidden_syscall(int signal, siginfo_t *info, void *context)
 {
     (void)signal;
-    (void)context;
-    static const char prefix[] = "vmm: syscall ";
-    static const char suffix[] = " is outside this thread's seccomp filter: a bug in vmm, please report it\n";
-    char line[160];
-    size_t length = sizeof prefix - 1;
-    memcpy(line, prefix, length);
-    char digits[12];
-    int count = 0;
-    unsigned number = (unsigned)info->si_syscall;
-    do { digits[count++] = (char)('0' + number % 10); number /= 10; } while (number && count < 11);
-    while (count) line[length++] = digits[--count];
-    memcpy(line + length, suffix, sizeof suffix - 1);
-    length += sizeof suffix - 1;
+    char line[192];
+    size_t length = append_text(line, 0, "vmm: ");
+    if (info->si_syscall == SYS_ioctl) {
+        // The request is the second argument, in rsi at the syscall.
+        const ucontext_t *registers = context;
+        length = append_text(line, length, "ioctl 0x");
+        length = append_number(line, length, (unsigned long)registers->uc_mcontext.gregs[REG_RSI], 16);
+    } else {
+        length = append_text(line, length, "syscall ");
+        length = append_number(line, length, (unsigned)info->si_syscall, 10);
+    }
+    length = append_text(line, length, " is outside this thread's seccomp filter: a bug in vmm, please report it\n");
     ssize_t ignored = write(2, line, length);
     (void)ignored;
     _exit(125);
 }
 
-int cos_seccomp_allow_only(const int *syscalls, int count)
+struct thread_filter {
+    const int *syscalls;
+    int count;
+    // With ioctl among the syscalls: the only requests allowed (NULL: any).
+    const unsigned long *ioctls;
+    int ioctl_count;
+};
+
+#define MAXIMUM_PROGRAM 256
+
+// The program, in order: the ABI check; the ioctl request check (when the
+// kind's requests are closed); one jump per syscall; open/openat refused
+// with EACCES; TRAP; ALLOW. BPF jumps only forward, 255 at most.
+static int install(const struct thread_filter *filter)
 {
-    if (count < 0 || count > 200) { errno = EINVAL; return -1; }
-    // arch check (3) + load nr (1) + one jump per syscall
-    // + open/openat refused (4) + kill + allow
-    int length = 3 + 1 + count + 4 + 2;
-    struct sock_filter *program = calloc((size_t)length, sizeof *program);
-    if (!program) return -1;
+    struct sock_filter program[MAXIMUM_PROGRAM];
+    int ioctl_block = filter->ioctls ? 5 + filter->ioctl_count : 0;
+    int length = 3 + 1 + ioctl_block + filter->count + 4 + 2;
+    if (length > MAXIMUM_PROGRAM) { errno = EINVAL; return -1; }
+    const int trap = length - 2, allow = length - 1;
     int at = 0;
+#define JUMP_TO(target) ((unsigned char)((target) - at - 1))
     program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
     program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-    for (int i = 0; i < count; i++) {
-        // Jump to the final ALLOW on a match: it sits (count - i + 4) further on.
-        program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)syscalls[i], (unsigned char)(count - i + 4), 0);
+    if (filter->ioctls) {
+        const int after = at + ioctl_block;  // A still holds nr there
+        program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_ioctl, 0, JUMP_TO(after)); at++;
+        // The request's upper half must be zero, its lower half on the list.
+        program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]) + 4);
+        program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, JUMP_TO(trap)); at++;
+        program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[1]));
+        for (int i = 0; i < filter->ioctl_count; i++) {
+            program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)filter->ioctls[i], JUMP_TO(allow), 0); at++;
+        }
+        program[at] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (unsigned)(trap - at - 1)); at++;
+    }
+    for (int i = 0; i < filter->count; i++) {
+        program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)filter->syscalls[i], JUMP_TO(allow), 0); at++;
     }
     // glibc opens /proc/sys/vm/overcommit_memory the first time it trims a
     // heap, which can happen on any thread: refused, it just does not trim.
@@ -64,41 +107,66 @@ int cos_seccomp_allow_only(const int *syscalls, int count)
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP);
     program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+#undef JUMP_TO
     // The thread cannot change this handler afterwards (rt_sigaction is not
     // on any list), and a blocked SIGSYS is forced through by the kernel.
     struct sigaction action = { .sa_sigaction = report_forbidden_syscall, .sa_flags = SA_SIGINFO };
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGSYS, &action, NULL) < 0) { free(program); return -1; }
-    struct sock_fprog fprog = { .len = (unsigned short)length, .filter = program };
-    int result = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-    if (result == 0) result = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
-    int saved = errno;
-    free(program);
-    errno = saved;
-    return result;
+    if (sigaction(SIGSYS, &action, NULL) < 0) return -1;
+    struct sock_fprog fprog = { .len = (unsigned short)at, .filter = program };
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) return -1;
+    return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog);
 }
+
+// Every thread: the allocator, locks, clocks, Swift's hashing seed, and
+// the thread's own end (or a wait resumed after SIGSTOP/SIGCONT).
+#define COMMON_SYSCALLS \
+    SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk, SYS_mremap, \
+    SYS_futex, SYS_clock_gettime, SYS_gettimeofday, SYS_getrandom, SYS_sched_yield, \
+    SYS_gettid, SYS_getpid, SYS_rt_sigreturn, SYS_restart_syscall, SYS_rt_sigprocmask, \
+    SYS_exit, SYS_exit_group
 
 // What a vCPU thread may ask of the kernel once it runs the guest. Found
 // with `strace -f` over every firmware guest and the Linux boot path, and
 // kept to what the exit path does (docs/security.md).
 static const int vcpu_syscalls[] = {
-    // KVM_RUN and the register reads of a crash report.
+    // KVM_RUN and the register reads of a crash report (requests below).
     SYS_ioctl,
     // Device output (the UART to stdout), eventfds (stop latch, irqfds),
     // waiting on the vhost-user connector at DRIVER_OK, the pause gate.
     SYS_read, SYS_write, SYS_poll, SYS_ppoll,
     // vhost-user messages when the guest starts or resets virtio-fs queues.
     SYS_sendmsg, SYS_recvmsg, SYS_close,
-    // The allocator, locks, clocks and Swift's hashing seed.
-    SYS_mmap, SYS_munmap, SYS_mprotect, SYS_madvise, SYS_brk, SYS_mremap,
-    SYS_futex, SYS_clock_gettime, SYS_gettimeofday, SYS_getrandom, SYS_sched_yield,
-    SYS_gettid, SYS_getpid, SYS_clock_nanosleep, SYS_nanosleep,
-    // The kick signal, a wait resumed after SIGSTOP/SIGCONT or a debugger,
-    // and the thread's own end.
-    SYS_rt_sigreturn, SYS_restart_syscall, SYS_rt_sigprocmask, SYS_exit, SYS_exit_group,
+    // The kick signal's waits.
+    SYS_clock_nanosleep, SYS_nanosleep,
+    COMMON_SYSCALLS,
 };
-const int *cos_vcpu_syscall_list(int *count)
+// Nothing else: no terminal request (TIOCSTI would type into the user's
+// terminal under --tty), no VM-wide request (memory slots, irqfds).
+static const unsigned long vcpu_ioctls[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
+
+// An output writer (BufferedFileOutput): waits on its eventfd, writes to
+// its descriptor (poll when it is non-blocking and full), rings the event
+// loop's eventfd. No ioctl at all.
+static const int output_writer_syscalls[] = {
+    SYS_read, SYS_write, SYS_poll, SYS_ppoll,
+    COMMON_SYSCALLS,
+};
+
+int cos_seccomp_install(enum cos_thread_kind kind)
 {
-    *count = (int)(sizeof vcpu_syscalls / sizeof vcpu_syscalls[0]);
-    return vcpu_syscalls;
+    struct thread_filter filter;
+    switch (kind) {
+    case COS_THREAD_VCPU:
+        filter = (struct thread_filter){ vcpu_syscalls, sizeof vcpu_syscalls / sizeof *vcpu_syscalls,
+                                         vcpu_ioctls, sizeof vcpu_ioctls / sizeof *vcpu_ioctls };
+        break;
+    case COS_THREAD_OUTPUT_WRITER:
+        filter = (struct thread_filter){ output_writer_syscalls, sizeof output_writer_syscalls / sizeof *output_writer_syscalls, NULL, 0 };
+        break;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+    return install(&filter);
 }

@@ -21,7 +21,7 @@ struct VCPURunner: Sendable {
         // Before the first guest instruction: from here on a device bug the
         // guest finds can do no more than the exit path's own syscalls.
         do {
-            try SyscallFilter.installVCPUFilterOnThisThread()
+            try SyscallFilter.installOnThisThread(.vcpu)
         } catch {
             latch.finish(.failure(.os(error)))
             return

@@ -20,16 +20,27 @@ public struct StateDirectory: Sendable {
     /// An ID names a directory: at most NAME_MAX bytes.
     public static let maximumIDLength = 255
 
-    /// IDs become path names: no separators, no dot-names, a sane length.
+    /// IDs become path names and log fields: runc's rule (letters, digits,
+    /// `_ + - .`; no dot-names), a sane length.
     public init(root: String, id: String) throws(BundleError) {
         guard id.utf8.count <= Self.maximumIDLength else {
             throw BundleError("invalid container ID: \(id.utf8.count) bytes, at most \(Self.maximumIDLength) (it names a directory)")
         }
-        guard !id.isEmpty, !id.contains("/"), id != ".", id != "..", !id.utf8.contains(0) else {
-            throw BundleError("invalid container ID '\(id)'")
+        guard !id.isEmpty, id != ".", id != "..", id.utf8.allSatisfy(Self.allowedInID) else {
+            // Escaped: an ID with a newline or a terminal escape must not reach the log as one.
+            let shown = id.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? String($0) : $0.escaped(asASCII: true) }.joined()
+            throw BundleError("invalid container ID '\(shown)' (letters, digits, '_', '+', '-' and '.' only)")
         }
         self.root = root
         self.id = id
+    }
+
+    static func allowedInID(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "_"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."): true
+        default: false
+        }
     }
 
     /// Creates the directory; fails if the container already exists.

@@ -1,17 +1,28 @@
 import COS
 import Glibc
 
-/// Seccomp allowlists for one thread (docs/security.md): installed on the
-/// thread itself, after which any syscall not on the list kills the
-/// process with SIGSYS; a hole shows up as a dead VMM, not as a guest
-/// that got further than it should. The lists live in C
-/// (Sources/COS/seccomp.c), each entry with its reason, and are handed
-/// to the kernel as they are: nothing on the start path builds them.
+/// Seccomp allowlists, one per thread kind (docs/security.md): installed on
+/// the thread itself, after which any syscall not on its list (or, on a
+/// vCPU thread, any ioctl request not on its list) ends the process with
+/// one line naming it: a hole shows up as a dead VMM, not as a guest that
+/// got further than it should. The lists live in C (Sources/COS/seccomp.c),
+/// each entry with its reason, and go to the kernel as they are.
 public enum SyscallFilter {
-    /// What a vCPU thread may ask of the kernel once it runs the guest.
-    public static func installVCPUFilterOnThisThread() throws(OSError) {
-        var count: Int32 = 0
-        let list = cos_vcpu_syscall_list(&count)
-        guard cos_seccomp_allow_only(list, count) == 0 else { throw .seccomp(what: "vCPU threads", errno: errno) }
+    public enum ThreadKind: String, CaseIterable, Sendable {
+        /// Runs the guest: KVM_RUN and the exit path.
+        case vcpu
+        /// Writes the guest's output to a host descriptor (stdout, stderr, an exec's socket).
+        case outputWriter = "output-writer"
+
+        var kind: cos_thread_kind {
+            switch self {
+            case .vcpu: COS_THREAD_VCPU
+            case .outputWriter: COS_THREAD_OUTPUT_WRITER
+            }
+        }
+    }
+
+    public static func installOnThisThread(_ kind: ThreadKind) throws(OSError) {
+        guard cos_seccomp_install(kind.kind) == 0 else { throw .seccomp(what: "\(kind.rawValue) threads", errno: errno) }
     }
 }

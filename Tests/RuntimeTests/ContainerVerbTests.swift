@@ -63,7 +63,10 @@ struct ContainerVerbTests {
 
     @Test func anUnknownContainerAndABadIDAreOneLine() throws {
         #expect(message { _ = try Container(root: root, id: "nope").state() } == "container nope does not exist")
-        #expect(message { _ = try Container(root: root, id: "../x") } == "invalid container ID '../x'")
+        #expect(message { _ = try Container(root: root, id: "../x") } == "invalid container ID '../x' (letters, digits, '_', '+', '-' and '.' only)")
+        #expect(message { _ = try Container(root: root, id: "a b\n\u{1b}[2J") } == #"invalid container ID 'a b\n\u{1B}[2J' (letters, digits, '_', '+', '-' and '.' only)"#)
+        #expect(message { _ = try Container(root: root, id: "..") } == "invalid container ID '..' (letters, digits, '_', '+', '-' and '.' only)")
+        #expect(message { _ = try Container(root: root, id: "podman-0a1b_c+d.E") } == nil, "runc's characters pass")
         #expect(message { _ = try Container(root: root, id: String(repeating: "x", count: 1000)) } == "invalid container ID: 1000 bytes, at most 255 (it names a directory)")
         #expect(message { _ = try Container(root: root, id: String(repeating: "x", count: 255)).state() } == "container \(String(repeating: "x", count: 255)) does not exist")
     }

@@ -2,31 +2,44 @@ import Glibc
 import KVM
 import OS
 
-// seccomp-probe: installs the vCPU threads' syscall filter on itself, shows
-// that an allowed syscall still works, then makes one a vCPU thread never
-// needs. The filter must kill it there (SIGSYS); "escaped" means it did not.
+// seccomp-probe KIND CALL: installs the filter of one thread kind on itself,
+// shows that an allowed syscall still works, then makes CALL. A call the
+// kind never needs must end the process there (the filter's one line);
+// "escaped" means it did not. An allowed one reports how it came back.
+guard CommandLine.arguments.count == 3, let kind = SyscallFilter.ThreadKind(rawValue: CommandLine.arguments[1]) else {
+    print("usage: seccomp-probe vcpu|output-writer CALL")
+    exit(2)
+}
 do {
-    try SyscallFilter.installVCPUFilterOnThisThread()
+    try SyscallFilter.installOnThisThread(kind)
 } catch {
     print("install failed: \(error)")
     exit(2)
 }
-let allowed = Array("allowed\n".utf8)
-_ = allowed.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-let forbidden = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "socket"
-switch forbidden {
+func say(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+say("allowed")
+switch CommandLine.arguments[2] {
 case "open":
     // Refused with EACCES rather than fatal (glibc's lazy overcommit check).
-    let refused = open("/etc/hostname", O_RDONLY) < 0 && errno == EACCES
-    let line = Array((refused ? "open refused\n" : "open allowed\n").utf8)
-    _ = line.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+    say(open("/etc/hostname", O_RDONLY) < 0 && errno == EACCES ? "open refused" : "open allowed")
     exit(0)
+case "kvm-run":
+    // On the list: reaches the kernel, which refuses the bad descriptor.
+    say(ioctl(-1, 0xAE80, 0) < 0 && errno == EBADF ? "KVM_RUN reached the kernel" : "KVM_RUN did not")
+    exit(0)
+case "tiocsti":
+    var byte: CChar = 0x61
+    _ = ioctl(0, UInt(TIOCSTI), &byte)
+case "kvm-set-user-memory-region":
+    _ = ioctl(-1, 0x4020_AE46, 0)
 case "socket": _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
 case "execve":
     var argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
     _ = execv("/bin/true", &argv)
 default: _ = getppid()
 }
-let escaped = Array("escaped\n".utf8)
-_ = escaped.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+say("escaped")
 exit(0)

@@ -262,7 +262,7 @@ struct OCILifecycleTests {
         #expect(missing.status == 125)
         #expect(missing.standardError == "vmm: bundle \(scratch.appendingPathComponent("nope").path): no such directory\n")
         #expect(!FileManager.default.fileExists(atPath: root + "/c4"))
-        #expect(vmm("create", "--bundle", bundle, "a/b").standardError == "vmm: invalid container ID 'a/b'\n")
+        #expect(vmm("create", "--bundle", bundle, "a/b").standardError == "vmm: invalid container ID 'a/b' (letters, digits, '_', '+', '-' and '.' only)\n")
         #expect(vmm("kill", "nothere").standardError == "vmm: container nothere does not exist\n")
         #expect(vmm("delete", "nothere").standardError == "vmm: container nothere does not exist\n")
     }

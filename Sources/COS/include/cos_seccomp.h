@@ -2,15 +2,15 @@
 #ifndef COS_SECCOMP_H
 #define COS_SECCOMP_H
 
-#include <stddef.h>
+enum cos_thread_kind {
+    COS_THREAD_VCPU = 0,
+    COS_THREAD_OUTPUT_WRITER = 1,
+};
 
-/// Allows the calling thread only the syscalls listed (x86_64 numbers);
-/// any other ends the process with a line naming it (exit status 125),
-/// and any syscall of another ABI kills it with SIGSYS.
+/// Allows the calling thread only its kind's syscalls (seccomp.c lists
+/// them, with why); any other ends the process with a line naming it
+/// (exit status 125), and any syscall of another ABI kills it with SIGSYS.
 /// Sets PR_SET_NO_NEW_PRIVS first. Returns 0, or -1 with errno set.
-int cos_seccomp_allow_only(const int *syscalls, int count);
-/// The vCPU threads' allowlist (seccomp.c says why each is there); its
-/// length goes to `count`.
-const int *cos_vcpu_syscall_list(int *count);
+int cos_seccomp_install(enum cos_thread_kind kind);
 
 #endif
