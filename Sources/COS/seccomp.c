@@ -11,7 +11,9 @@
 #include <signal.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/if_tun.h>
 #include <linux/kvm.h>
+#include <linux/vhost.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -141,9 +143,17 @@ static const int vcpu_syscalls[] = {
     SYS_clock_nanosleep, SYS_nanosleep,
     COMMON_SYSCALLS,
 };
-// Nothing else: no terminal request (TIOCSTI would type into the user's
-// terminal under --tty), no VM-wide request (memory slots, irqfds).
-static const unsigned long vcpu_ioctls[] = { KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS };
+// The virtio-net device's DRIVER_OK and reset run on the vCPU thread that
+// writes the status: the TAP takes the header size and offloads, vhost-net
+// the features, memory table and rings (and gives them back). Nothing
+// else: no terminal request (TIOCSTI would type into the user's terminal
+// under --tty), no VM-wide request (memory slots, irqfds).
+static const unsigned long vcpu_ioctls[] = {
+    KVM_RUN, KVM_GET_REGS, KVM_GET_SREGS,
+    TUNSETVNETHDRSZ, TUNSETOFFLOAD,
+    VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE, VHOST_SET_VRING_ADDR,
+    VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_NET_SET_BACKEND, VHOST_GET_VRING_BASE,
+};
 
 // An output writer (BufferedFileOutput): waits on its eventfd, writes to
 // its descriptor (poll when it is non-blocking and full), rings the event

@@ -43,6 +43,10 @@ final class Virtiofsd: @unchecked Sendable {
             // chroot works inside containers (no new namespaces needed); auto caching
             // gives close-to-open consistency with the host at low cost.
             "-o", "sandbox=chroot", "-o", "cache=auto", "-o", "log_level=\(log == nil ? "err" : "info")",
+            // The stance, explicit (docs/security.md): no extended attributes or
+            // ACLs cross (their defaults too); KILLPRIV_V2 stays on where the
+            // guest has it, so a write drops setuid bits as on a local disk.
+            "-o", "no_xattr", "-o", "no_posix_acl",
         ]
         let pid = Self.spawn(binary, arguments, log: log ?? -1, passing: listening, readOnlyDirectory: readOnly ? directory : nil, binds: binds)
         guard pid > 0 else { throw .helper("cannot start virtiofsd \(binary): \(String(cString: strerror(errno)))") }

@@ -2,8 +2,12 @@
 public struct BundleError: Error, Equatable, CustomStringConvertible {
     public let message: String
 
+    /// Control characters a config carried into the text (a newline in a
+    /// path, a terminal escape) are shown escaped: still one line.
     init(_ message: String) {
-        self.message = message
+        self.message = message.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
+            ? message
+            : message.unicodeScalars.map { $0.value >= 0x20 && $0.value != 0x7F ? String($0) : $0.escaped(asASCII: true) }.joined()
     }
 
     public var description: String { message }

@@ -27,9 +27,8 @@ public struct StateDirectory: Sendable {
             throw BundleError("invalid container ID: \(id.utf8.count) bytes, at most \(Self.maximumIDLength) (it names a directory)")
         }
         guard !id.isEmpty, id != ".", id != "..", id.utf8.allSatisfy(Self.allowedInID) else {
-            // Escaped: an ID with a newline or a terminal escape must not reach the log as one.
-            let shown = id.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0.value < 0x7F ? String($0) : $0.escaped(asASCII: true) }.joined()
-            throw BundleError("invalid container ID '\(shown)' (letters, digits, '_', '+', '-' and '.' only)")
+            // BundleError escapes a newline or terminal escape in it.
+            throw BundleError("invalid container ID '\(id)' (letters, digits, '_', '+', '-' and '.' only)")
         }
         self.root = root
         self.id = id
@@ -61,7 +60,16 @@ public struct StateDirectory: Sendable {
 
     public var exists: Bool { PathKind.of(path) == .directory }
 
+    /// A symlink where the container's directory should be was not made by
+    /// vmm (create makes a directory): reading or removing through it would
+    /// act on files outside the state root.
+    var isSymlink: Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFLNK
+    }
+
     public func read() throws(BundleError) -> ContainerState {
+        guard !isSymlink else { throw BundleError("\(path) is a symlink, not a state directory vmm made: refusing to use it") }
         guard exists else { throw BundleError("container \(id) does not exist") }
         let bytes: [UInt8]
         do {
@@ -69,13 +77,16 @@ public struct StateDirectory: Sendable {
         } catch {
             throw BundleError("container \(id) is still being created or its state is lost (\(statePath): \(error))")
         }
+        let state: ContainerState
         do {
-            return try ContainerState(stored: try JSONParser.parse(bytes))
+            state = try ContainerState(stored: try JSONParser.parse(bytes))
         } catch let error as BundleError {
             throw error
         } catch {
             throw BundleError("\(statePath) is damaged: \(error)")
         }
+        guard state.id == id else { throw BundleError("\(statePath) is damaged: it names container '\(state.id)'") }
+        return state
     }
 
     /// Writes state.json atomically (a reader never sees half a file).
@@ -108,6 +119,7 @@ public struct StateDirectory: Sendable {
     /// Removes what vmm put there (state, socket, virtiofsd's runtime
     /// directories), then the directory itself.
     public func remove() {
+        guard !isSymlink else { return }
         if let listing = opendir(path) {
             while let entry = readdir(listing) {
                 let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

@@ -199,6 +199,7 @@ struct BundleTests {
         (#"{"root": {"path": "rootfs"}}"#, "process is missing (nothing to run)"),
         (#"{"process": {"args": [], "cwd": "/"}, "root": {"path": "rootfs"}}"#, "process.args is empty (nothing to run)"),
         (#"{"process": {"args": ["sh"], "cwd": "home"}, "root": {"path": "rootfs"}}"#, "process.cwd 'home' is not an absolute path"),
+        (#"{"process": {"args": ["sh"], "cwd": "home\n\u001b[2J"}, "root": {"path": "rootfs"}}"#, #"process.cwd 'home\n\u{1B}[2J' is not an absolute path"#),
         (#"{"process": {"args": ["sh", 1], "cwd": "/"}, "root": {"path": "rootfs"}}"#, "process.args[1] is not a string"),
         (#"{"process": {"args": ["sh"], "cwd": "/"}}"#, "root is missing"),
         (#"{"process": {"args": ["sh"], "cwd": "/", "user": {"uid": -1, "gid": 0}}, "root": {"path": "rootfs"}}"#, "process.user.uid is not a non-negative integer"),

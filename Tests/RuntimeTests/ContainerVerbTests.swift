@@ -61,6 +61,30 @@ struct ContainerVerbTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/live"))
     }
 
+    /// A symlink planted in the state root, or a state.json that names
+    /// another container, is refused: state, delete and delete --force
+    /// touch nothing outside the root.
+    @Test func aPlantedSymlinkOrAForeignStateIsRefusedAndNothingOutsideIsTouched() throws {
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let victim = FileManager.default.temporaryDirectory.appendingPathComponent("runtime-victim-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: victim, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: victim) }
+        let stored = #"{"ociVersion":"1.0.2","id":"other","status":"stopped","bundle":"/tmp","pid":1}"#
+        try Data(stored.utf8).write(to: URL(fileURLWithPath: victim + "/state.json"))
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root + "/planted", withDestinationPath: victim)
+
+        let refusal = "\(root)/planted is a symlink, not a state directory vmm made: refusing to use it"
+        #expect(message { _ = try Container(root: root, id: "planted").state() } == refusal)
+        #expect(message { try Container(root: root, id: "planted").delete(force: false) } == refusal)
+        #expect(message { try Container(root: root, id: "planted").delete(force: true) } == refusal)
+        #expect(FileManager.default.fileExists(atPath: victim + "/state.json"), "nothing removed through the link")
+
+        try FileManager.default.createDirectory(atPath: root + "/copied", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: victim + "/state.json", toPath: root + "/copied/state.json")
+        #expect(message { _ = try Container(root: root, id: "copied").state() } == "\(root)/copied/state.json is damaged: it names container 'other'")
+    }
+
     @Test func anUnknownContainerAndABadIDAreOneLine() throws {
         #expect(message { _ = try Container(root: root, id: "nope").state() } == "container nope does not exist")
         #expect(message { _ = try Container(root: root, id: "../x") } == "invalid container ID '../x' (letters, digits, '_', '+', '-' and '.' only)")

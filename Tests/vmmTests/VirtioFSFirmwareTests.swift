@@ -68,3 +68,35 @@ extension VirtioFSFirmwareTests {
         #expect(!mounts.contains(directory.path), "the read-only mount stays in virtiofsd's namespace")
     }
 }
+
+extension VirtioFSFirmwareTests {
+    /// A hostile FUSE client (virtio_fs_escape) against the real virtiofsd:
+    /// `..` of the root, names with `/`, a symlink to a host file outside
+    /// the share, forged node ids and file handles. Each stays inside or is
+    /// refused, and the outside file's text never reaches the guest.
+    @Test func aHostileClientCannotLeaveTheSharedRoot() throws {
+        let directory = try share(with: ["hello.txt": "inside\n"])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secret = FileManager.default.temporaryDirectory.appendingPathComponent("vmm-secret-\(UUID().uuidString)")
+        try Data("HOST-SECRET\n".utf8).write(to: secret)
+        defer { try? FileManager.default.removeItem(at: secret) }
+        try FileManager.default.createSymbolicLink(atPath: directory.appendingPathComponent("outside").path, withDestinationPath: secret.path)
+
+        let result = Command.vmm("run", "--firmware", try Fixtures.firmware("virtio_fs_escape"), "--rootfs", directory.path)
+        #expect(result.status == 0, "\(result.standardOutput)\(result.standardError)")
+        #expect(!result.standardOutput.contains("HOST-SECRET"))
+        let lines = result.standardOutput.split(separator: "\n").filter { $0.hasPrefix("escape: ") }.map(String.init)
+        let outcome = Dictionary(uniqueKeysWithValues: lines.compactMap { line -> (String, String)? in
+            let parts = line.dropFirst("escape: ".count).split(separator: ":", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
+        })
+        #expect(outcome["lookup .. of the root"] == "the root itself")
+        #expect(outcome["lookup the symlink to outside"] == "a symlink node", "the link itself, unresolved")
+        for attempt in ["lookup ../etc", "lookup /etc", "open through the symlink", "lookup .. under the symlink",
+                        "getattr of a forged node id", "open a forged node id", "lookup under a forged node id",
+                        "read with a forged file handle"] {
+            #expect(outcome[attempt]?.hasPrefix("refused errno=") == true, "\(attempt): \(outcome[attempt] ?? "no line")")
+        }
+        #expect(lines.last == "escape: done")
+    }
+}

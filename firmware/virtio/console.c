@@ -279,6 +279,18 @@ void console_write(int port, const void *data, uint32_t len)
     }
 }
 
+void console_write_in_place(int port, uint32_t len)
+{
+    struct port *p = &ports[port];
+    int d;
+    wait_host_open(p);
+    tx_reserve(p->tx, 1);
+    d = vq_alloc(p->tx);
+    vq_set(p->tx, d, len < VQ_BUF_SIZE ? len : VQ_BUF_SIZE, 0, 0);
+    vq_submit(p->tx, d);
+    vq_kick(p->tx);
+}
+
 void console_write2(int port, const void *a, uint32_t alen, const void *b, uint32_t blen)
 {
     struct port *p = &ports[port];

@@ -56,6 +56,9 @@ int console_wait(uint32_t deadline);
 /* Queues len bytes on the port's transmit queue in buffers of up to
    VQ_BUF_SIZE; waits while the host has not opened it or the queue is full. */
 void console_write(int port, const void *data, uint32_t len);
+/* One buffer of len bytes (at most VQ_BUF_SIZE) as its descriptor's
+   buffer already holds them: a flood without a copy per write. */
+void console_write_in_place(int port, uint32_t len);
 /* The same as one two-descriptor chain (each part at most VQ_BUF_SIZE). */
 void console_write2(int port, const void *a, uint32_t alen, const void *b, uint32_t blen);
 /* The oldest received buffer of the port: its length and *data, or -1. */

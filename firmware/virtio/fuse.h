@@ -14,6 +14,7 @@
 enum fuse_opcode {
     FUSE_LOOKUP = 1,
     FUSE_GETATTR = 3,
+    FUSE_READLINK = 5,
     FUSE_OPEN = 14,
     FUSE_READ = 15,
     FUSE_WRITE = 16,

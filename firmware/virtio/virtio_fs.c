@@ -33,7 +33,11 @@
 #define E_PROTO 71 /* malformed reply header */
 #define E_TIMEDOUT 110 /* no reply within REPLY_TIMEOUT_MS */
 
+#ifdef ESCAPE
+const char fw_name[] = "virtio_fs_escape";
+#else
 const char fw_name[] = "virtio_fs";
+#endif
 
 enum step { DEVICE, INIT, LOOKUP, GETATTR, OPEN, READ, RELEASE, CREATE, WRITE, FLUSH, RELEASE_WRITTEN };
 
@@ -180,6 +184,7 @@ struct request {
     void *out; /* the op's reply struct: exactly out_len bytes wanted */
     uint32_t out_len;
     uint32_t data_max; /* reply data after it (READ) */
+    int32_t *error; /* set: an error reply is stored here (errno), not fatal */
 };
 
 /* Readable descriptor d: `len` bytes of `from` in its buffer. */
@@ -250,6 +255,11 @@ static uint32_t fuse_call(enum step s, const struct request *r, const uint8_t **
         step_failed(s, E_PROTO, "out_header.len differs from the used length, len", out.len);
     if (out.error > 0 || out.error < -4095)
         step_failed(s, E_PROTO, "out_header.error is not 0 or -errno:", (uint32_t)out.error);
+    if (out.error && r->error) {
+        *r->error = -out.error;
+        vq_pop(q);
+        return 0;
+    }
     if (out.error)
         step_failed(s, (uint32_t)-out.error, 0, 0);
     if (used_len < sizeof out + r->out_len)
@@ -269,7 +279,7 @@ static uint32_t fuse_init(void)
     struct fuse_init_in arg = { FUSE_KERNEL_VERSION, FUSE_KERNEL_MINOR_VERSION, MAX_READAHEAD, 0 };
     struct fuse_init_out reply;
     /* A 7.31 server's reply is 64 bytes (24 for a client older than 7.23). */
-    struct request r = { FUSE_INIT, 0, &arg, sizeof arg, 0, 0, &reply, sizeof reply, 0 };
+    struct request r = { FUSE_INIT, 0, &arg, sizeof arg, 0, 0, &reply, sizeof reply, 0, 0 };
     fuse_call(INIT, &r, 0);
     if (reply.major != FUSE_KERNEL_VERSION)
         step_failed(INIT, E_PROTO, "server's major version is not 7:", reply.major);
@@ -279,7 +289,7 @@ static uint32_t fuse_init(void)
 static uint64_t fuse_lookup(const char *name, struct fuse_attr *attr)
 {
     struct fuse_entry_out entry;
-    struct request r = { FUSE_LOOKUP, FUSE_ROOT_ID, 0, 0, name, (uint32_t)strlen(name) + 1, &entry, sizeof entry, 0 };
+    struct request r = { FUSE_LOOKUP, FUSE_ROOT_ID, 0, 0, name, (uint32_t)strlen(name) + 1, &entry, sizeof entry, 0, 0 };
     fuse_call(LOOKUP, &r, 0);
     if (entry.nodeid == 0) /* a negative entry: the name does not exist */
         step_failed(LOOKUP, 2, 0, 0);
@@ -291,7 +301,7 @@ static uint64_t fuse_open(uint64_t nodeid, uint32_t flags)
 {
     struct fuse_open_in arg = { flags, 0 };
     struct fuse_open_out reply;
-    struct request r = { FUSE_OPEN, nodeid, &arg, sizeof arg, 0, 0, &reply, sizeof reply, 0 };
+    struct request r = { FUSE_OPEN, nodeid, &arg, sizeof arg, 0, 0, &reply, sizeof reply, 0, 0 };
     fuse_call(OPEN, &r, 0);
     return reply.fh;
 }
@@ -299,12 +309,12 @@ static uint64_t fuse_open(uint64_t nodeid, uint32_t flags)
 static void fuse_release(enum step s, uint64_t nodeid, uint64_t fh, uint32_t flags)
 {
     struct fuse_release_in arg = { fh, flags, 0, 0 };
-    struct request r = { FUSE_RELEASE, nodeid, &arg, sizeof arg, 0, 0, 0, 0, 0 };
+    struct request r = { FUSE_RELEASE, nodeid, &arg, sizeof arg, 0, 0, 0, 0, 0, 0 };
     fuse_call(s, &r, 0);
 }
 
 /* hello.txt: LOOKUP, GETATTR, OPEN, READ, RELEASE; prints size and bytes. */
-static void read_hello(void)
+static __attribute__((unused)) void read_hello(void)
 {
     struct fuse_attr attr;
     struct fuse_attr_out attr_out;
@@ -316,7 +326,7 @@ static void read_hello(void)
 
     nodeid = fuse_lookup("hello.txt", &attr);
     {
-        struct request r = { FUSE_GETATTR, nodeid, &getattr, sizeof getattr, 0, 0, &attr_out, sizeof attr_out, 0 };
+        struct request r = { FUSE_GETATTR, nodeid, &getattr, sizeof getattr, 0, 0, &attr_out, sizeof attr_out, 0, 0 };
         fuse_call(GETATTR, &r, 0);
     }
     if (attr_out.attr.ino != attr.ino)
@@ -333,7 +343,7 @@ static void read_hello(void)
     read_in.size = READ_SIZE;
     read_in.flags = FUSE_O_RDONLY;
     {
-        struct request r = { FUSE_READ, nodeid, &read_in, sizeof read_in, 0, 0, 0, 0, READ_SIZE };
+        struct request r = { FUSE_READ, nodeid, &read_in, sizeof read_in, 0, 0, 0, 0, READ_SIZE, 0 };
         n = fuse_call(READ, &r, &data);
     }
     want = attr_out.attr.size < READ_SIZE ? (uint32_t)attr_out.attr.size : READ_SIZE;
@@ -348,7 +358,7 @@ static void read_hello(void)
 }
 
 /* written.txt: CREATE, WRITE, FLUSH, RELEASE; prints the bytes written. */
-static void write_file(void)
+static __attribute__((unused)) void write_file(void)
 {
     static const char name[] = "written.txt";
     static const char text[] = "written by the guest\n";
@@ -361,7 +371,7 @@ static void write_file(void)
     uint64_t nodeid, fh;
 
     {
-        struct request r = { FUSE_CREATE, FUSE_ROOT_ID, &create, sizeof create, name, sizeof name, &created, sizeof created, 0 };
+        struct request r = { FUSE_CREATE, FUSE_ROOT_ID, &create, sizeof create, name, sizeof name, &created, sizeof created, 0, 0 };
         fuse_call(CREATE, &r, 0);
     }
     nodeid = created.entry.nodeid;
@@ -374,7 +384,7 @@ static void write_file(void)
     write_in.size = sizeof text - 1;
     write_in.flags = flags;
     {
-        struct request r = { FUSE_WRITE, nodeid, &write_in, sizeof write_in, text, sizeof text - 1, &written, sizeof written, 0 };
+        struct request r = { FUSE_WRITE, nodeid, &write_in, sizeof write_in, text, sizeof text - 1, &written, sizeof written, 0, 0 };
         fuse_call(WRITE, &r, 0);
     }
     if (written.size != sizeof text - 1)
@@ -386,12 +396,16 @@ static void write_file(void)
     memset(&flush, 0, sizeof flush);
     flush.fh = fh;
     {
-        struct request r = { FUSE_FLUSH, nodeid, &flush, sizeof flush, 0, 0, 0, 0, 0 };
+        struct request r = { FUSE_FLUSH, nodeid, &flush, sizeof flush, 0, 0, 0, 0, 0, 0 };
         fuse_call(FLUSH, &r, 0);
     }
     fuse_release(RELEASE_WRITTEN, nodeid, fh, flags);
     boot_mark(5);
 }
+
+#ifdef ESCAPE
+#include "virtio_fs_escape.h"
+#endif
 
 void fw_main(void)
 {
@@ -408,7 +422,11 @@ void fw_main(void)
     uart_putc('\n');
     boot_mark(3);
 
+#ifdef ESCAPE
+    escape_attempts();
+#else
     read_hello();
     write_file();
+#endif
     debug_exit(0);
 }

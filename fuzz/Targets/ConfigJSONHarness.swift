@@ -21,7 +21,15 @@ enum ConfigJSONHarness {
         // What vmm writes back (state, the stored copy of config.json) reads as it was.
         let written = JSONWriter.write(json)
         precondition((try? JSONParser.parse(Array(written.utf8))) == json, "JSON does not survive writing and reading: \(written)")
-        guard let parsed = try? Bundle.read(json, directory: bundle, configPath: bundle + "/config.json") else { return .refused }
+        let configPath = bundle + "/config.json"
+        let parsed: Bundle
+        do {
+            parsed = try Bundle.read(json, directory: bundle, configPath: configPath)
+        } catch {
+            // The promise to users: one line that names the file (and the field).
+            precondition(error.message.hasPrefix(configPath + ": ") && !error.message.contains("\n"), "not one line naming the file: \(error.message)")
+            return .refused
+        }
         return (try? parsed.process.encoded()) != nil ? .accepted : .refused
     }
 }
