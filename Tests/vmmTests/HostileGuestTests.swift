@@ -58,24 +58,6 @@ struct HostileGuestTests {
         #expect(peak > 0 && peak < 24 << 10, "peak resident set \(peak) KiB while stalled")
     }
 
-    /// A guest that never halts (`cli; jmp .`): SIGTERM still ends vmm at
-    /// once (the issue asks within a second; the bound allows a loaded host).
-    @Test func aGuestThatNeverHaltsEndsSoonAfterSIGTERM() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Fixtures.vmmExecutable)
-        process.arguments = ["run", "--firmware", try Fixtures.firmware("spin")]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        usleep(500_000)
-        let sent = Date()
-        kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
-        let took = Date().timeIntervalSince(sent)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 128 + SIGTERM)
-        #expect(took < 2, "took \(took) s")
-    }
-
     static func residentKiB(_ pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })

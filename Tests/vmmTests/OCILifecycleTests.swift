@@ -363,3 +363,59 @@ extension OCILifecycleTests {
         #expect(!FileManager.default.fileExists(atPath: root + "/t2"))
     }
 }
+
+extension OCILifecycleTests {
+    /// The state root on a full filesystem (a 64 KiB tmpfs, filled): create
+    /// fails in one line naming the file, and leaves no container
+    /// directory, half-written state or monitor behind.
+    @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
+    func aFullStateFilesystemIsOneLineAndLeavesNothing() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let full = scratch.appendingPathComponent("full").path
+        try FileManager.default.createDirectory(atPath: full, withIntermediateDirectories: true)
+        try #require(Command.run("/bin/mount", ["-t", "tmpfs", "-o", "size=64k", "tmpfs", full]).status == 0)
+        defer { _ = Command.run("/bin/umount", ["-l", full]) }
+        try FileManager.default.createDirectory(atPath: full + "/state", withIntermediateDirectories: true)
+        _ = Command.run("/bin/dd", ["if=/dev/zero", "of=\(full)/filler", "bs=4k", "count=64"])
+
+        let result = Command.run(Fixtures.vmmExecutable, ["--root", full + "/state", "create", "--bundle", bundle, "f1"], standardInput: Data())
+        #expect(result.status == 125)
+        #expect(result.standardError == "vmm: cannot write \(full)/state/f1/state.json: No space left on device\n")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: full + "/state").isEmpty, "no container directory left")
+        let monitors = Command.run("/usr/bin/pgrep", ["-f", full + "/state"])
+        #expect(monitors.standardOutput.isEmpty, "no monitor left: \(monitors.standardOutput)")
+    }
+}
+
+extension OCILifecycleTests {
+    /// The monitor SIGKILLed mid-run (nothing of it runs after): the state
+    /// says stopped, its virtiofsd is gone with it (tethered), and delete
+    /// removes everything, as a manager's `rm` after a crash needs.
+    @Test func aMonitorKilledMidRunReadsStoppedAndDeleteCleansUp() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let fifo = scratch.appendingPathComponent("k.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // held open: the stand-in runs until stdin ends
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let pidFile = scratch.appendingPathComponent("k.pid").path
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' k < '\(fifo)' > /dev/null 2> /dev/null"
+        try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
+        #expect(vmm("start", "k").status == 0)
+        #expect(state("k")["status"] as? String == "running")
+        let monitor = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+
+        kill(monitor, SIGKILL)
+        waitUntilStopped("k")
+        #expect(state("k")["status"] as? String == "stopped")
+        var helper = "?"
+        for _ in 0..<100 {
+            helper = Command.run("/usr/bin/pgrep", ["-f", "source=\(bundle)/rootfs"]).standardOutput
+            if helper.isEmpty { break }
+            usleep(50_000)
+        }
+        #expect(helper.isEmpty, "virtiofsd died with its monitor")
+        #expect(vmm("delete", "k").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/k"), "state, sockets and virtiofsd's directory gone")
+    }
+}

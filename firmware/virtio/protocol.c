@@ -1,6 +1,8 @@
 #include "protocol.h"
 #include "console.h"
 #include "io.h"
+#include "irq.h"
+#include "layout.h"
 #include "lib.h"
 
 #define HEADER CONTROL_HEADER_SIZE
@@ -127,4 +129,14 @@ void proto_error(const char *message)
 {
     proto_send(CONTROL_ERROR, message, strlen(message));
     halt_forever();
+}
+
+void proto_start(uint32_t handshake_timeout_ms)
+{
+    boot_mark(1);
+    irq_init();
+    irq_unmask(CONSOLE_GSI);
+    console_init();
+    console_handshake(handshake_timeout_ms);
+    proto_ready_wait_start();
 }

@@ -22,6 +22,9 @@ void proto_poll(void);
 /* Sends READY, waits for START (marks 3 and 4). A fatal SIGNAL first ends
    the guest with EXITED (-1, signal); a corrupt stream with ERROR. */
 void proto_ready_wait_start(void);
+/* The whole start of a console guest: marker 1, interrupts, the console's
+   handshake (within the timeout), then READY and START as above. */
+void proto_start(uint32_t handshake_timeout_ms);
 /* EXITED (code, signal), then halt: the host ends the VM on it. */
 __attribute__((noreturn)) void proto_exit(int32_t code, int32_t signal);
 /* ERROR (message), then halt. */

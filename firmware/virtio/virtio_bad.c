@@ -72,12 +72,7 @@ void fw_main(void)
     struct vq *q;
     uint32_t deadline;
 
-    boot_mark(1);
-    irq_init();
-    irq_unmask(CONSOLE_GSI);
-    console_init();
-    console_handshake(10000);
-    proto_ready_wait_start();
+    proto_start(10000);
 
     q = ports[PORT_STDOUT].tx;
     console_expect_reset = 1;

@@ -45,12 +45,7 @@ void fw_main(void)
     char line[24];
     uint32_t total, n;
 
-    boot_mark(1);
-    irq_init();
-    irq_unmask(CONSOLE_GSI);
-    console_init();
-    console_handshake(HANDSHAKE_TIMEOUT_MS);
-    proto_ready_wait_start();
+    proto_start(HANDSHAKE_TIMEOUT_MS);
 
     total = copy_stdin();
     boot_mark(5);

@@ -12,19 +12,11 @@
 #include "protocol.h"
 #include "virtio_mmio.h"
 
-#ifndef VARIANT
-#error "build with -DVARIANT=REGISTER_STORM (or NOTIFY_STORM, CONSOLE_FLOOD)"
+#if !defined(VARIANT) || !defined(FW_NAME)
+#error "build with -DVARIANT=REGISTER_STORM (or NOTIFY_STORM, CONSOLE_FLOOD) and -DFW_NAME='\"name\"'"
 #endif
 
-#if VARIANT == REGISTER_STORM
-const char fw_name[] = "virtio_hostile_registers";
-#elif VARIANT == NOTIFY_STORM
-const char fw_name[] = "virtio_hostile_notify_storm";
-#elif VARIANT == CONSOLE_FLOOD
-const char fw_name[] = "virtio_hostile_console_flood";
-#else
-#error "unknown VARIANT"
-#endif
+const char fw_name[] = FW_NAME;
 
 /* xorshift32 from a fixed seed: every run attacks the same way. */
 static uint32_t random_state = 0x2545F491u;
@@ -97,12 +89,7 @@ void fw_main(void)
 
 void fw_main(void)
 {
-    boot_mark(1);
-    irq_init();
-    irq_unmask(CONSOLE_GSI);
-    console_init();
-    console_handshake(10000);
-    proto_ready_wait_start();
+    proto_start(10000);
 #if VARIANT == NOTIFY_STORM
     /* Indices past the device's queues, and ready ones with nothing new. */
     for (uint32_t i = 0; i < NOTIFIES; i++)
