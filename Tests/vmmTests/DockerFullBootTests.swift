@@ -171,8 +171,9 @@ extension ManagersFullBootTests {
             try #require(try run(["-d", "--name", name, "-v", "\(gate):/g"], ["sh", "-c", script]).status == 0)
             let id = try fullID(name)
             try waitFor(name, log: "early")
-            // The gate opens once attach is up, so "late" can only reach it live.
-            let attach = Command.run("/bin/sh", ["-c", "\(try Docker.commandLine()) attach \(name) & a=$!; sleep 3; touch '\(gate)/go'; wait $a"], timeout: Docker.timeout)
+            // The gate opens once attach is up (8 s: the emulated machine under
+            // load was seen to take more than 3), so "late" can only reach it live.
+            let attach = Command.run("/bin/sh", ["-c", "\(try Docker.commandLine()) attach \(name) & a=$!; sleep 8; touch '\(gate)/go'; wait $a"], timeout: Docker.timeout)
             #expect(attach.status == 3, "\(attach)")
             #expect(attach.standardOutput.contains("late"), "\(attach)")
             #expect(try docker("rm", name).status == 0)
