@@ -6,6 +6,7 @@
 // outright.
 #define _GNU_SOURCE  // REG_RSI
 #include "cos_seccomp.h"
+#include "cos_sandbox.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -178,5 +179,7 @@ int cos_seccomp_install(enum cos_thread_kind kind)
         errno = EINVAL;
         return -1;
     }
+    // A thread that runs the guest or carries its bytes holds no capability.
+    if (cos_drop_capabilities(0) != 0) return -1;
     return install(&filter);
 }

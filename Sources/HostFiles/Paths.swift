@@ -10,6 +10,14 @@ public func absolutePath(_ path: String) -> String {
     return path == "." ? cwd : cwd + "/" + path
 }
 
+/// `path` with every symlink, `.` and `..` resolved (realpath), or nil
+/// when some part of it does not exist.
+public func canonicalPath(_ path: String) -> String? {
+    guard let resolved = realpath(path, nil) else { return nil }
+    defer { free(resolved) }
+    return String(cString: resolved)
+}
+
 extension String {
     /// Without the trailing run of `set` (a line's "\n").
     public func trimmingCharacters(in set: Character) -> String {

@@ -49,7 +49,28 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
         work = try EventFD()
         progress = try EventFD()
         room = try EventFD(nonBlocking: true)
-        thread = try NativeThread { [self] in writeUntilFinished() }
+        // Fails closed: a writer that could not be filtered never writes a
+        // byte of the guest's; the VM does not start (as on a vCPU thread).
+        // `progress` says the thread is filtered: nothing else waits on it yet,
+        // and the thread must not be the one to close a descriptor.
+        let filterFailure = Mutex<OSError?>(nil)
+        thread = try NativeThread { [self] in
+            do throws(OSError) {
+                try SyscallFilter.installOnThisThread(.outputWriter)
+            } catch {
+                filterFailure.withLock { $0 = error }
+                progress.signal()
+                return
+            }
+            progress.signal()
+            writeUntilFinished()
+        }
+        _ = progress.wait()
+        if let failure = filterFailure.withLock({ $0 }) {
+            thread?.join()
+            thread = nil
+            throw failure
+        }
     }
 
     /// Bytes taken and not yet written.
@@ -99,14 +120,9 @@ final class BufferedFileOutput: OutputSink, @unchecked Sendable {
         thread = nil
     }
 
+    /// Runs filtered: the thread can only wait, write and allocate. The
+    /// guest's bytes pass through it, so it gets no more than that.
     private func writeUntilFinished() {
-        // From here on the thread can only wait, write and allocate: the
-        // guest's bytes pass through it, so it gets no more than that.
-        do {
-            try SyscallFilter.installOnThisThread(.outputWriter)
-        } catch {
-            _ = writeAll("vmm: \(error) (the output writer runs unfiltered)\n", to: STDERR_FILENO)
-        }
         while true {
             var chunk: [UInt8] = []
             var done = false

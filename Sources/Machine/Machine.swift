@@ -68,7 +68,8 @@ public final class Machine {
             throw .os(error)
         }
         let controller = MachineController(
-            channel: channel, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle, startPreparation: startPreparation)
+            channel: channel, pauseGate: pauseGate, latch: latch, lifecycle: configuration.lifecycle, startPreparation: startPreparation,
+            sandbox: MonitorSandbox(configuration))
         if let socket = configuration.lifecycle.commandSocket {
             CommandSocket.install(socket, on: loop, controller: controller)
         }

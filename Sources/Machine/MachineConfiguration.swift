@@ -128,6 +128,11 @@ public struct MachineConfiguration: Sendable {
     public var virtiofsdPath: String?
     /// Where the VM's private directory (virtiofsd's socket) is made.
     public var runtimeParent: String = "/tmp"
+    /// The monitor's: when START's preparation has run, and before the
+    /// container's own code does, the event loop's thread enters
+    /// ProcessSandbox keeping only this directory (absolute, canonical:
+    /// the container's state, where runtimeParent is). nil: no sandbox.
+    public var sandboxKeeping: String?
     /// virtiofsd's log (nil: discarded); vmm's stderr with --debug.
     public var helperLog: Int32?
     /// Signals the caller has blocked in every thread for the VM to handle:

@@ -30,12 +30,14 @@ final class MachineController {
     private let latch: StopLatch
     private let lifecycle: MachineConfiguration.Lifecycle
     private let startPreparation: StartPreparation
+    private let sandbox: MonitorSandbox?
 
     init(
         channel: GuestChannel?, pauseGate: PauseGate?, latch: StopLatch, lifecycle: MachineConfiguration.Lifecycle,
-        startPreparation: StartPreparation
+        startPreparation: StartPreparation, sandbox: MonitorSandbox? = nil
     ) {
         self.startPreparation = startPreparation
+        self.sandbox = sandbox
         self.channel = channel
         self.pauseGate = pauseGate
         self.latch = latch
@@ -55,6 +57,12 @@ final class MachineController {
             let messages: [GuestControlMessage]
             do {
                 messages = try startPreparation.messages()
+            } catch {
+                throw .cannotStart(error.description)
+            }
+            // Fails closed: a monitor that could not confine itself does not start the process.
+            do {
+                try sandbox?.enterOnce()
             } catch {
                 throw .cannotStart(error.description)
             }

@@ -9,6 +9,8 @@ public enum OSError: Error, CustomStringConvertible, Equatable {
     case seccomp(what: String, errno: Int32)
     /// The event loop's poll(2).
     case poll(errno: Int32)
+    /// The monitor's sandbox: the step that failed, with its reason.
+    case sandbox(String)
 
     public var description: String {
         switch self {
@@ -17,6 +19,7 @@ public enum OSError: Error, CustomStringConvertible, Equatable {
         case .thread(let err): "starting a thread failed: \(Self.text(err))"
         case .seccomp(let what, let err): "installing the seccomp filter for \(what) failed: \(Self.text(err))"
         case .poll(let err): "the event loop's poll failed: \(Self.text(err))"
+        case .sandbox(let reason): "entering the monitor's sandbox failed: \(reason)"
         }
     }
 

@@ -2,6 +2,7 @@ import COS
 import Devices
 import Glibc
 import GuestImage
+import HostFiles
 import KVM
 import Machine
 import Network
@@ -48,6 +49,8 @@ public struct ContainerMonitor {
         // forwarded by the VM's event loop.
         SignalFD.block(ForwardedSignals.all)
         let report = CreatorReport(fd: reportFD)
+        // Read now: the sandboxed monitor no longer sees /sys or /proc.
+        let hostNote = GuestCrash.hostNote
         do throws(CommandFailure) {
             let (configuration, record) = try prepare(report: report, timeline: timeline)
             let result = Result { () throws(MachineError) in try Machine(configuration: configuration).run() }
@@ -58,7 +61,7 @@ public struct ContainerMonitor {
                 // why (a no-op after "ok"; with a console socket nobody
                 // else would see it without --log).
                 if case .crashed(let crash) = machine {
-                    report.send("error: " + crash.summary + (GuestCrash.hostNote.map { " (\($0))" } ?? ""))
+                    report.send("error: " + crash.summary + (hostNote.map { " (\($0))" } ?? ""))
                 } else {
                     report.send("error: the VM ended before its init was ready (exit status \(machine.exitStatus))")
                 }
@@ -84,7 +87,8 @@ public struct ContainerMonitor {
         let directory: StateDirectory
         let loaded: Bundle
         do {
-            directory = try StateDirectory(root: root, id: id)
+            // Canonical: the sandbox keeps this directory at this very path.
+            directory = try StateDirectory(root: canonicalPath(root) ?? root, id: id)
             loaded = try Bundle.load(bundle)
         } catch {
             throw CommandFailure(message: error.description)
@@ -99,6 +103,7 @@ public struct ContainerMonitor {
         // virtiofsd's directory lives with the container's state, so
         // `delete` clears it even after a monitor killed by --force.
         configuration.runtimeParent = directory.path
+        configuration.sandboxKeeping = directory.path
         var initial = ContainerState(id: id, status: .creating, pid: getpid(), bundle: loaded.directory)
         initial.annotations = loaded.annotations
         let record = StateRecord(directory: directory, state: initial)

@@ -130,6 +130,58 @@ struct OCILifecycleTests {
         #expect(vmm("delete", "p").status == 0)
     }
 
+    /// From START on (the container's own code), the monitor and every
+    /// thread of it hold no capability and no new privileges, and see a
+    /// read-only empty root holding only the container's state directory;
+    /// it still serves the container and writes its state there.
+    @Test func theStartedMonitorIsSandboxed() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let fifo = scratch.appendingPathComponent("s.fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)
+        try #require(writer >= 0)
+        defer { close(writer) }
+        let pidFile = scratch.appendingPathComponent("s.pid").path
+        let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' s < '\(fifo)' "
+            + "> '\(scratch.appendingPathComponent("s.out").path)' 2> '\(scratch.appendingPathComponent("s.err").path)'"
+        try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)))
+        func status(_ task: String) -> [String: String] {
+            let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/status", encoding: .utf8)) ?? ""
+            return Dictionary(text.split(separator: "\n").compactMap { line in
+                let parts = line.split(separator: ":", maxSplits: 1)
+                return parts.count == 2 ? (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces)) : nil
+            }, uniquingKeysWith: { first, _ in first })
+        }
+        #expect(status("\(pid)")["CapEff"] != "0000000000000000", "created: the monitor still holds what set-up needed")
+
+        #expect(vmm("start", "s").status == 0)
+        let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
+        #expect(tasks.count >= 2, "the monitor and its vCPU thread: \(tasks)")
+        for task in tasks {
+            let fields = status(task)
+            #expect(fields["CapEff"] == "0000000000000000" && fields["CapPrm"] == "0000000000000000", "thread \(task): \(fields)")
+            #expect(fields["CapBnd"] == "0000000000000000", "thread \(task): no capability comes back on exec: \(fields)")
+            #expect(fields["NoNewPrivs"] == "1", "thread \(task)")
+        }
+        let stateDirectory = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/s"
+        let mounts = try String(contentsOfFile: "/proc/\(pid)/mountinfo", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
+        #expect(mounts.map { String($0[4]) }.sorted() == ["/", stateDirectory], "only an empty root and the state directory: \(mounts)")
+        #expect(mounts.first { $0[4] == "/" }.map { $0[5].hasPrefix("ro,") && $0[8] == "vmm-sandbox" } == true, "the root is an empty read-only tmpfs: \(mounts)")
+        let top = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/root/")
+        #expect(top == [String(stateDirectory.split(separator: "/")[0])], "\(top)")
+
+        _ = Array("still served\n".utf8).withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+        for _ in 0..<1000 where output("s", "out") != "still served\n" { usleep(10_000) }
+        #expect(output("s", "out") == "still served\n")
+        #expect(vmm("kill", "s", "TERM").status == 0)
+        waitUntilStopped("s")
+        let stored = try String(contentsOfFile: root + "/s/state.json", encoding: .utf8)
+        #expect(stored.contains("\"exitStatus\":143"), "the sandboxed monitor still writes its state: \(stored)")
+        #expect(vmm("delete", "s").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: root + "/s"))
+    }
+
     /// The VM ending from the host side while paused (here virtiofsd, which
     /// the monitor started for the bundle's root, dies) must not leave the
     /// parked vCPUs, or the monitor, behind.

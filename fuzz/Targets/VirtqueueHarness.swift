@@ -45,10 +45,9 @@ extension GuestMemory {
     /// The fuzzer's bytes from address 0, zeros after them: each run starts
     /// from what its input says and nothing a previous run left.
     func reset(to bytes: ArraySlice<UInt8>) {
-        let size = Int(self.size)
-        guard let base = try? pointer(at: 0, length: self.size) else { return }
-        let count = min(bytes.count, size)
-        if count > 0 { bytes.prefix(count).withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
-        (base + count).initializeMemory(as: UInt8.self, repeating: 0, count: size - count)
+        let count = min(bytes.count, Int(size))
+        try? write(Array(bytes.prefix(count)), at: 0)
+        guard count < Int(size), let rest = try? pointer(at: UInt64(count), length: size - UInt64(count)) else { return }
+        rest.initializeMemory(as: UInt8.self, repeating: 0, count: Int(size) - count)
     }
 }

@@ -10,7 +10,8 @@ enum cos_thread_kind {
 /// Allows the calling thread only its kind's syscalls (seccomp.c lists
 /// them, with why); any other ends the process with a line naming it
 /// (exit status 125), and any syscall of another ABI kills it with SIGSYS.
-/// Sets PR_SET_NO_NEW_PRIVS first. Returns 0, or -1 with errno set.
+/// Drops the thread's capabilities and sets PR_SET_NO_NEW_PRIVS first
+/// (cos_drop_capabilities). Returns 0, or -1 with errno set.
 int cos_seccomp_install(enum cos_thread_kind kind);
 
 #endif
