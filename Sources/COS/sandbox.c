@@ -57,7 +57,7 @@ static int make_directories(char *path)
     }
 }
 
-int cos_confine_mounts(const char *keep, char *err, size_t errlen)
+int cos_confine_mounts(const char *keep, const char *read_only, char *err, size_t errlen)
 {
     if (keep[0] != '/' || strlen(keep) >= 4096) {
         errno = EINVAL;
@@ -90,6 +90,15 @@ int cos_confine_mounts(const char *keep, char *err, size_t errlen)
     if (syscall(SYS_move_mount, tree, "", AT_FDCWD, relative, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
         fail(err, errlen, "mounting the state directory in the sandbox");
         goto done;
+    }
+    if (read_only) {
+        char file[4096 + 256];
+        snprintf(file, sizeof file, "%s/%s", relative, read_only);
+        if (mount(file, file, NULL, MS_BIND, NULL) != 0 ||
+            mount(NULL, file, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
+            fail(err, errlen, "making the state directory's hooks read-only");
+            goto done;
+        }
     }
     // The tmpfs becomes the root; the old root, stacked under it, goes.
     // Where the root is no mount of its own (the initramfs's rootfs, a

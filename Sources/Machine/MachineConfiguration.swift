@@ -130,9 +130,21 @@ public struct MachineConfiguration: Sendable {
     public var runtimeParent: String = "/tmp"
     /// The monitor's: when START's preparation has run, and before the
     /// container's own code does, the event loop's thread enters
-    /// ProcessSandbox keeping only this directory (absolute, canonical:
-    /// the container's state, where runtimeParent is). nil: no sandbox.
-    public var sandboxKeeping: String?
+    /// ProcessSandbox. nil: no sandbox.
+    public var sandbox: Sandbox?
+
+    public struct Sandbox: Sendable {
+        /// The only directory left visible (absolute, canonical: the
+        /// container's state, where runtimeParent is).
+        public var keep: String
+        /// A file in it the monitor must not change (the hooks `delete` runs).
+        public var readOnly: String?
+
+        public init(keep: String, readOnly: String?) {
+            self.keep = keep
+            self.readOnly = readOnly
+        }
+    }
     /// virtiofsd's log (nil: discarded); vmm's stderr with --debug.
     public var helperLog: Int32?
     /// Signals the caller has blocked in every thread for the VM to handle:

@@ -4,13 +4,13 @@ import OS
 /// by then the network card took the manager's interface, and what runs
 /// next in the guest is the container's code.
 final class MonitorSandbox {
-    private let keep: String
+    private let request: MachineConfiguration.Sandbox
     private let keptCapabilities: UInt64
     private var entered = false
 
     init?(_ configuration: MachineConfiguration) {
-        guard let keep = configuration.sandboxKeeping else { return nil }
-        self.keep = keep
+        guard let request = configuration.sandbox else { return nil }
+        self.request = request
         let joinsNamespace = configuration.devices.contains { device in
             if case .network(let attachment) = device, case .namespaceInterface = attachment.hostSide { return true }
             return false
@@ -20,7 +20,7 @@ final class MonitorSandbox {
 
     func enterOnce() throws(OSError) {
         guard !entered else { return }
-        _ = try ProcessSandbox.enter(keeping: keep, keptCapabilities: keptCapabilities)
+        _ = try ProcessSandbox.enter(keeping: request.keep, readOnly: request.readOnly, keptCapabilities: keptCapabilities)
         entered = true
     }
 }

@@ -15,7 +15,8 @@ public struct StateDirectory: Sendable {
     public var statePath: String { "\(path)/state.json" }
     public var socketPath: String { "\(path)/monitor.sock" }
     /// The bundle's hooks, kept for `start` and `delete` (the bundle may change meanwhile).
-    public var hooksPath: String { "\(path)/hooks.json" }
+    public var hooksPath: String { "\(path)/\(Self.hooksName)" }
+    public static let hooksName = "hooks.json"
 
     /// An ID names a directory: at most NAME_MAX bytes.
     public static let maximumIDLength = 255

@@ -21,11 +21,11 @@ public enum ProcessSandbox {
     public static let networkAdministration: UInt64 = 1 << 12
 
     /// Confines the mounts to the directory `keep` (absolute, canonical),
-    /// then drops every capability but `keptCapabilities` (a mask of
-    /// 1 << CAP_*) and sets no_new_privs.
-    public static func enter(keeping keep: String, keptCapabilities: UInt64 = 0) throws(OSError) -> Confinement {
+    /// its file `readOnly` read-only, then drops every capability but
+    /// `keptCapabilities` (a mask of 1 << CAP_*) and sets no_new_privs.
+    public static func enter(keeping keep: String, readOnly: String? = nil, keptCapabilities: UInt64 = 0) throws(OSError) -> Confinement {
         var err = [CChar](repeating: 0, count: 256)
-        let confined = cos_confine_mounts(keep, &err, err.count)
+        let confined = cos_confine_mounts(keep, readOnly, &err, err.count)
         guard confined >= 0 else { throw .sandbox(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
         guard cos_drop_capabilities(keptCapabilities) == 0 else { throw .sandbox("dropping capabilities: \(OSError.text(errno))") }
         return confined == 0 ? .mountsConfined : .mountsShared

@@ -20,7 +20,9 @@ public struct Container {
     var id: String { directory.id }
 
     /// state.json, with a monitor that died unseen (SIGKILL, a crash) read
-    /// as stopped.
+    /// as stopped. The monitor can write state.json, so its pid is checked,
+    /// not believed: `delete --force` and the manager signal only a pid
+    /// that is this container's monitor.
     public func state() throws(CommandFailure) -> ContainerState {
         var state: ContainerState
         do {
@@ -28,7 +30,7 @@ public struct Container {
         } catch {
             throw CommandFailure(message: error.description)
         }
-        if state.status != .stopped && !ProcessLiveness.isAlive(state.pid) {
+        if state.status != .stopped && !ProcessLiveness.isMonitor(state.pid, of: id) {
             state.status = .stopped
         }
         return state
@@ -132,6 +134,16 @@ enum ProcessLiveness {
         // "pid (comm) S …": the state follows the last ")" and a space.
         guard let close = stat.lastIndex(of: ")"), stat.distance(from: close, to: stat.endIndex) > 2 else { return true }
         return stat[stat.index(close, offsetBy: 2)] != "Z"
+    }
+
+    /// Whether `pid` is a live `vmm monitor … ID` for container `id`: a pid
+    /// reused since, or one a compromised monitor wrote, is not.
+    static func isMonitor(_ pid: Int32, of id: String) -> Bool {
+        guard isAlive(pid) else { return false }
+        // Unreadable (hidepid, another user's): as good as we can tell.
+        guard let bytes = try? readUntilEnd("/proc/\(pid)/cmdline"), !bytes.isEmpty else { return true }
+        let arguments = bytes.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+        return arguments.last == id && arguments.dropLast().contains("monitor")
     }
 
     static func waitForExit(_ pid: Int32) {

@@ -36,13 +36,13 @@ public struct ContainerCreation {
             throw CommandFailure(message: error.description)
         }
         ContainerSpec.oci(bundle: loaded).warnings.forEach(warn)
-        if !loaded.hooks.isEmpty {
-            do {
-                try directory.writeHooks(loaded.hooks)
-            } catch {
-                directory.remove()
-                throw CommandFailure(message: error.description)
-            }
+        // Always, even with no hooks: the sandboxed monitor sees it read-only,
+        // so it can neither change nor plant what `start` and `delete` run.
+        do {
+            try directory.writeHooks(loaded.hooks)
+        } catch {
+            directory.remove()
+            throw CommandFailure(message: error.description)
         }
         let (monitor, reply) = startMonitor()
         guard monitor > 0 else {

@@ -103,7 +103,7 @@ public struct ContainerMonitor {
         // virtiofsd's directory lives with the container's state, so
         // `delete` clears it even after a monitor killed by --force.
         configuration.runtimeParent = directory.path
-        configuration.sandboxKeeping = directory.path
+        configuration.sandbox = .init(keep: directory.path, readOnly: StateDirectory.hooksName)
         var initial = ContainerState(id: id, status: .creating, pid: getpid(), bundle: loaded.directory)
         initial.annotations = loaded.annotations
         let record = StateRecord(directory: directory, state: initial)

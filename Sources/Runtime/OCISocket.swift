@@ -9,6 +9,8 @@ public enum OCISocket {
     public static func listen(at path: String) throws(CommandFailure) -> Int32 {
         let fd = cos_unix_listen(path, 8)
         guard fd >= 0 else { throw CommandFailure(message: "cannot listen on \(path): \(String(cString: strerror(errno)))") }
+        // Whatever the umask: only its owner may drive the container (the directory is 0700 too).
+        chmod(path, 0o600)
         return fd
     }
 

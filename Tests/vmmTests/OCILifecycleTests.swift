@@ -155,6 +155,8 @@ struct OCILifecycleTests {
         }
         #expect(status("\(pid)")["CapEff"] != "0000000000000000", "created: the monitor still holds what set-up needed")
 
+        let modes = try [root + "/s", root + "/s/monitor.sock"].map { try FileManager.default.attributesOfItem(atPath: $0)[.posixPermissions] as? Int }
+        #expect(modes == [0o700, 0o600], "the state directory and the monitor's socket are the owner's alone")
         #expect(vmm("start", "s").status == 0)
         let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")
         #expect(tasks.count >= 2, "the monitor and its vCPU thread: \(tasks)")
@@ -166,8 +168,10 @@ struct OCILifecycleTests {
         }
         let stateDirectory = URL(fileURLWithPath: root).resolvingSymlinksInPath().path + "/s"
         let mounts = try String(contentsOfFile: "/proc/\(pid)/mountinfo", encoding: .utf8).split(separator: "\n").map { $0.split(separator: " ") }
-        #expect(mounts.map { String($0[4]) }.sorted() == ["/", stateDirectory], "only an empty root and the state directory: \(mounts)")
+        let hooks = stateDirectory + "/hooks.json"
+        #expect(mounts.map { String($0[4]) }.sorted() == ["/", stateDirectory, hooks], "only an empty root and the state directory: \(mounts)")
         #expect(mounts.first { $0[4] == "/" }.map { $0[5].hasPrefix("ro,") && $0[8] == "vmm-sandbox" } == true, "the root is an empty read-only tmpfs: \(mounts)")
+        #expect(mounts.first { $0[4] == hooks }.map { $0[5].hasPrefix("ro,") } == true, "the hooks delete runs are read-only to it: \(mounts)")
         let top = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/root/")
         #expect(top == [String(stateDirectory.split(separator: "/")[0])], "\(top)")
 
@@ -180,6 +184,31 @@ struct OCILifecycleTests {
         #expect(stored.contains("\"exitStatus\":143"), "the sandboxed monitor still writes its state: \(stored)")
         #expect(vmm("delete", "s").status == 0)
         #expect(!FileManager.default.fileExists(atPath: root + "/s"))
+    }
+
+    /// state.json is the monitor's to write, so its pid is not believed: a
+    /// pid that is not this container's monitor reads as stopped, and
+    /// `delete --force` signals nothing.
+    @Test func aForgedPidInStateIsNeverSignalled() throws {
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        #expect(try create("f").status == 0)
+        #expect(vmm("kill", "f", "KILL").status == 0)
+        waitUntilStopped("f")
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        let path = root + "/f/state.json"
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        record["status"] = "running"
+        record["pid"] = Int(bystander.processIdentifier)
+        let forged = try JSONSerialization.data(withJSONObject: record)
+        try forged.write(to: URL(fileURLWithPath: path))
+        #expect(state("f")["status"] as? String == "stopped", "\(record)")
+        #expect(vmm("delete", "--force", "f").status == 0)
+        usleep(100_000)
+        #expect(bystander.isRunning, "a pid that is not the monitor's is never signalled")
     }
 
     /// The VM ending from the host side while paused (here virtiofsd, which
@@ -432,7 +461,8 @@ extension OCILifecycleTests {
 
         let result = Command.run(Fixtures.vmmExecutable, ["--root", full + "/state", "create", "--bundle", bundle, "f1"], standardInput: Data())
         #expect(result.status == 125)
-        #expect(result.standardError == "vmm: cannot write \(full)/state/f1/state.json: No space left on device\n")
+        // hooks.json is the first file create writes (always, for the sandbox).
+        #expect(result.standardError == "vmm: cannot write \(full)/state/f1/hooks.json: No space left on device\n")
         #expect(try FileManager.default.contentsOfDirectory(atPath: full + "/state").isEmpty, "no container directory left")
         let monitors = Command.run("/usr/bin/pgrep", ["-f", full + "/state"])
         #expect(monitors.standardOutput.isEmpty, "no monitor left: \(monitors.standardOutput)")

@@ -17,8 +17,10 @@ int cos_drop_capabilities(uint64_t keep);
 /// Gives the calling thread (and threads it starts later) a private mount
 /// namespace whose root is an empty read-only tmpfs holding nothing but
 /// `keep` (an absolute, canonical directory path), bind-mounted read-write
-/// at its own path. Returns 0; 1 when the thread may not make a mount
+/// at its own path, except its file `read_only` (a name; NULL: none),
+/// bound read-only over itself, which then cannot be written, replaced or
+/// removed from inside. Returns 0; 1 when the thread may not make a mount
 /// namespace (no CAP_SYS_ADMIN: nothing changed); -1 with a reason in `err`.
-int cos_confine_mounts(const char *keep, char *err, size_t errlen);
+int cos_confine_mounts(const char *keep, const char *read_only, char *err, size_t errlen);
 
 #endif
