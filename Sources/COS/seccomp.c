@@ -15,6 +15,9 @@
 #include <linux/if_tun.h>
 #include <linux/kvm.h>
 #include <linux/vhost.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -61,24 +64,40 @@ static void report_forbidden_syscall(int signal, siginfo_t *info, void *context)
     _exit(125);
 }
 
+// A syscall allowed only when (args[argument] & mask) == value, on the
+// argument's lower 32 bits (flags, a family, a pid).
+struct argument_rule {
+    int syscall;
+    int argument;
+    unsigned mask;
+    unsigned value;
+};
+
 struct thread_filter {
     const int *syscalls;
     int count;
     // With ioctl among the syscalls: the only requests allowed (NULL: any).
     const unsigned long *ioctls;
     int ioctl_count;
+    const struct argument_rule *rules;
+    int rule_count;
+    // Answered ENOSYS, so that glibc falls back to a call the rules can
+    // check (clone3's flags sit behind a pointer; clone's do not).
+    const int *unsupported;
+    int unsupported_count;
 };
 
 #define MAXIMUM_PROGRAM 256
 
 // The program, in order: the ABI check; the ioctl request check (when the
-// kind's requests are closed); one jump per syscall; open/openat refused
-// with EACCES; TRAP; ALLOW. BPF jumps only forward, 255 at most.
+// kind's requests are closed); the argument rules; the ENOSYS answers; one
+// jump per syscall; open/openat refused with EACCES; TRAP; ALLOW. BPF
+// jumps only forward, 255 at most.
 static int install(const struct thread_filter *filter)
 {
     struct sock_filter program[MAXIMUM_PROGRAM];
     int ioctl_block = filter->ioctls ? 5 + filter->ioctl_count : 0;
-    int length = 3 + 1 + ioctl_block + filter->count + 4 + 2;
+    int length = 3 + 1 + ioctl_block + 4 * filter->rule_count + 2 * filter->unsupported_count + filter->count + 4 + 2;
     if (length > MAXIMUM_PROGRAM) { errno = EINVAL; return -1; }
     const int trap = length - 2, allow = length - 1;
     int at = 0;
@@ -98,6 +117,18 @@ static int install(const struct thread_filter *filter)
             program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)filter->ioctls[i], JUMP_TO(allow), 0); at++;
         }
         program[at] = (struct sock_filter)BPF_STMT(BPF_JMP | BPF_JA, (unsigned)(trap - at - 1)); at++;
+    }
+    for (int i = 0; i < filter->rule_count; i++) {
+        const struct argument_rule *rule = &filter->rules[i];
+        // Not this syscall: on, with A still holding nr. This one: its argument decides.
+        program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)rule->syscall, 0, 3);
+        program[at++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]) + 8 * rule->argument);
+        program[at++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, rule->mask);
+        program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rule->value, JUMP_TO(allow), JUMP_TO(trap)); at++;
+    }
+    for (int i = 0; i < filter->unsupported_count; i++) {
+        program[at++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)filter->unsupported[i], 0, 1);
+        program[at++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
     }
     for (int i = 0; i < filter->count; i++) {
         program[at] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)filter->syscalls[i], JUMP_TO(allow), 0); at++;
@@ -164,6 +195,55 @@ static const int output_writer_syscalls[] = {
     COMMON_SYSCALLS,
 };
 
+// The event loop once the monitor is sandboxed (ProcessSandbox, at
+// START): found with `strace -f` over the OCI verbs (start, exec, exec -t,
+// pause, resume, kill, the end) and the full-boot suites. Its filter is
+// inherited by the exec writers it starts later, which install their own.
+static const int event_loop_syscalls[] = {
+    // Its descriptors: eventfds, signalfd, the virtqueues' kicks, stdio,
+    // the monitor socket's connections (accept, their timeout), exec relays.
+    SYS_read, SYS_write, SYS_readv, SYS_writev, SYS_poll, SYS_ppoll,
+    SYS_accept, SYS_accept4, SYS_close, SYS_setsockopt, SYS_getsockopt, SYS_shutdown,
+    SYS_sendmsg, SYS_recvmsg, SYS_fcntl, SYS_dup, SYS_dup3, SYS_eventfd2,
+    // Requests checked below.
+    SYS_ioctl,
+    // state.json, written whole and renamed; virtiofsd's runtime directory
+    // removed at the end (the sandbox shows nothing else to open).
+    SYS_openat, SYS_rename, SYS_unlink, SYS_rmdir, SYS_fsync, SYS_lseek, SYS_fstat, SYS_newfstatat, SYS_statx,
+    SYS_getdents64,
+    // The tc redirect undone at the end (netlink; socket is checked below).
+    SYS_sendto, SYS_recvfrom, SYS_bind, SYS_getsockname,
+    // virtiofsd (its pidfd) and the end of its children.
+    SYS_pidfd_send_signal, SYS_wait4, SYS_waitid,
+    // An exec's writer thread: its start, and the capability drop and
+    // filter it installs on itself.
+    SYS_set_robust_list, SYS_rseq, SYS_rt_sigaction, SYS_sigaltstack, SYS_seccomp, SYS_prctl, SYS_capget, SYS_capset,
+    SYS_sched_getaffinity,
+    // Waits (a helper's exit, the pause gate).
+    SYS_clock_nanosleep, SYS_nanosleep,
+    SYS_getuid, SYS_geteuid, SYS_getgid, SYS_getegid,
+    COMMON_SYSCALLS,
+};
+// Pause and resume hold the guest's clock; terminal sizes; the vCPU
+// thread's device requests (a device may also be stopped from here at
+// the end). No TIOCSTI, no memory slots, no new vCPUs or devices.
+static const unsigned long event_loop_ioctls[] = {
+    KVM_GET_CLOCK, KVM_SET_CLOCK, KVM_IRQ_LINE, KVM_SIGNAL_MSI, KVM_GET_REGS, KVM_GET_SREGS,
+    TIOCGWINSZ, TIOCSWINSZ, TCGETS, TCSETS, TCSETSW, FIONREAD, FIONBIO,
+    TUNSETVNETHDRSZ, TUNSETOFFLOAD,
+    VHOST_SET_FEATURES, VHOST_SET_MEM_TABLE, VHOST_SET_VRING_NUM, VHOST_SET_VRING_BASE, VHOST_SET_VRING_ADDR,
+    VHOST_SET_VRING_KICK, VHOST_SET_VRING_CALL, VHOST_NET_SET_BACKEND, VHOST_GET_VRING_BASE,
+};
+// New threads only (no fork: a process started here would run unconfined
+// by what the sandbox cannot give a child), signals only within this
+// process (value filled in at install), netlink sockets only.
+static struct argument_rule event_loop_rules[] = {
+    { SYS_tgkill, 0, 0xffffffffu, 0 },
+    { SYS_clone, 0, CLONE_THREAD, CLONE_THREAD },
+    { SYS_socket, 0, 0xffffffffu, AF_NETLINK },
+};
+static const int event_loop_unsupported[] = { SYS_clone3 };
+
 int cos_seccomp_install(enum cos_thread_kind kind)
 {
     struct thread_filter filter;
@@ -175,11 +255,22 @@ int cos_seccomp_install(enum cos_thread_kind kind)
     case COS_THREAD_OUTPUT_WRITER:
         filter = (struct thread_filter){ output_writer_syscalls, sizeof output_writer_syscalls / sizeof *output_writer_syscalls, NULL, 0 };
         break;
+    case COS_THREAD_EVENT_LOOP:
+        // tgkill only within this process (the pause gate's and teardown's kicks).
+        event_loop_rules[0].value = (unsigned)getpid();
+        filter = (struct thread_filter){
+            event_loop_syscalls, sizeof event_loop_syscalls / sizeof *event_loop_syscalls,
+            event_loop_ioctls, sizeof event_loop_ioctls / sizeof *event_loop_ioctls,
+            event_loop_rules, sizeof event_loop_rules / sizeof *event_loop_rules,
+            event_loop_unsupported, sizeof event_loop_unsupported / sizeof *event_loop_unsupported,
+        };
+        break;
     default:
         errno = EINVAL;
         return -1;
     }
-    // A thread that runs the guest or carries its bytes holds no capability.
-    if (cos_drop_capabilities(0) != 0) return -1;
+    // A thread that runs the guest or carries its bytes holds no
+    // capability; the event loop has dropped what it drops (ProcessSandbox).
+    if (kind != COS_THREAD_EVENT_LOOP && cos_drop_capabilities(0) != 0) return -1;
     return install(&filter);
 }

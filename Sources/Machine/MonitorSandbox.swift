@@ -1,8 +1,9 @@
 import OS
 
-/// Enters ProcessSandbox once, at the first START (MachineController):
-/// by then the network card took the manager's interface, and what runs
-/// next in the guest is the container's code.
+/// Enters ProcessSandbox once, at the first START (MachineController),
+/// then the event loop's seccomp filter: by then the network card took the
+/// manager's interface, and what runs next in the guest is the
+/// container's code.
 final class MonitorSandbox {
     private let request: MachineConfiguration.Sandbox
     private let keptCapabilities: UInt64
@@ -21,6 +22,7 @@ final class MonitorSandbox {
     func enterOnce() throws(OSError) {
         guard !entered else { return }
         _ = try ProcessSandbox.enter(keeping: request.keep, readOnly: request.readOnly, keptCapabilities: keptCapabilities)
+        try SyscallFilter.installOnThisThread(.eventLoop)
         entered = true
     }
 }

@@ -13,11 +13,16 @@ public enum SyscallFilter {
         case vcpu
         /// Writes the guest's output to a host descriptor (stdout, stderr, an exec's socket).
         case outputWriter = "output-writer"
+        /// The sandboxed monitor's event loop (ProcessSandbox, from START):
+        /// its descriptors, state.json, new threads; no process, no socket
+        /// but netlink, no signal outside this process.
+        case eventLoop = "event-loop"
 
         var kind: cos_thread_kind {
             switch self {
             case .vcpu: COS_THREAD_VCPU
             case .outputWriter: COS_THREAD_OUTPUT_WRITER
+            case .eventLoop: COS_THREAD_EVENT_LOOP
             }
         }
     }

@@ -123,6 +123,12 @@ public final class ExecConnection {
         return connection
     }
 
+    /// Sends it; false when the monitor has closed the session (what it
+    /// sent before, the process's exit among it, is still to be read).
+    func sendUnlessClosed(_ message: GuestControlMessage) -> Bool {
+        message.encoded.withUnsafeBytes({ writeAll($0, to: fd) }) == 0
+    }
+
     func send(_ message: GuestControlMessage) throws(CommandFailure) {
         guard message.encoded.withUnsafeBytes({ writeAll($0, to: fd) }) == 0 else {
             throw CommandFailure(message: "lost the container's monitor: \(String(cString: strerror(errno)))")

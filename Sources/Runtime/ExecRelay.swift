@@ -35,11 +35,13 @@ struct ExecRelay {
                 }
                 if let fd = input, fds.count > 2, fds[2].revents != 0 {
                     let count = read(fd, &buffer, buffer.count)
+                    // The monitor may have closed the session already (the process
+                    // exited first): its last messages still wait to be read.
                     if count > 0 {
-                        try connection.send(.execInput(id: 0, bytes: Array(buffer.prefix(count))))
+                        if !connection.sendUnlessClosed(.execInput(id: 0, bytes: Array(buffer.prefix(count)))) { input = nil }
                     } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
                         // End of our stdin (for a terminal: it hung up) is the end of the process's.
-                        try connection.send(.execInput(id: 0, bytes: []))
+                        _ = connection.sendUnlessClosed(.execInput(id: 0, bytes: []))
                         input = nil
                     }
                 }

@@ -7,7 +7,7 @@ import OS
 // kind never needs must end the process there (the filter's one line);
 // "escaped" means it did not. An allowed one reports how it came back.
 guard CommandLine.arguments.count == 3, let kind = SyscallFilter.ThreadKind(rawValue: CommandLine.arguments[1]) else {
-    print("usage: seccomp-probe vcpu|output-writer CALL")
+    print("usage: seccomp-probe vcpu|output-writer|event-loop CALL")
     exit(2)
 }
 do {
@@ -16,7 +16,7 @@ do {
     print("install failed: \(error)")
     exit(2)
 }
-func say(_ text: String) {
+@Sendable func say(_ text: String) {
     let bytes = Array((text + "\n").utf8)
     _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }
@@ -36,6 +36,23 @@ case "tiocsti":
 case "kvm-set-user-memory-region":
     _ = ioctl(-1, 0x4020_AE46, 0)
 case "socket": _ = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+case "netlink":
+    // The event loop's one kind of socket (the tc redirect undone at the end).
+    let fd = socket(AF_NETLINK, Int32(SOCK_RAW.rawValue), 0)
+    say(fd >= 0 ? "netlink socket made" : "netlink socket refused")
+    exit(0)
+case "thread":
+    // A thread (clone3 answers ENOSYS, glibc falls back to clone with CLONE_THREAD).
+    let thread = try? NativeThread { say("thread ran") }
+    thread?.join()
+    if thread == nil { say("thread refused") }
+    exit(0)
+case "fork": _ = fork()
+case "signal-another": _ = kill(1, 0)
+case "signal-itself":
+    // pthread_kill is tgkill with this process's own pid: the kicks' way.
+    say(pthread_kill(pthread_self(), 0) == 0 ? "signalled itself" : "could not signal itself")
+    exit(0)
 case "execve":
     var argv: [UnsafeMutablePointer<CChar>?] = [strdup("true"), nil]
     _ = execv("/bin/true", &argv)

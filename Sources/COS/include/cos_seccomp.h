@@ -5,6 +5,7 @@
 enum cos_thread_kind {
     COS_THREAD_VCPU = 0,
     COS_THREAD_OUTPUT_WRITER = 1,
+    COS_THREAD_EVENT_LOOP = 2,
 };
 
 /// Allows the calling thread only its kind's syscalls (seccomp.c lists
