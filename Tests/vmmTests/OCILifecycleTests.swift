@@ -40,6 +40,16 @@ struct OCILifecycleTests {
         return Command.run("/bin/sh", ["-c", line])
     }
 
+    /// A FIFO for the container's stdin, held open for writing: the
+    /// stand-in echoes it and runs until its end.
+    func heldStdin(_ id: String) throws -> (path: String, writer: Int32) {
+        let fifo = scratch.appendingPathComponent("\(id).fifo").path
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let writer = open(fifo, O_RDWR | O_CLOEXEC)
+        try #require(writer >= 0)
+        return (fifo, writer)
+    }
+
     func output(_ id: String, _ stream: String) -> String {
         (try? String(contentsOfFile: scratch.appendingPathComponent("\(id).\(stream)").path, encoding: .utf8)) ?? ""
     }
@@ -85,10 +95,7 @@ struct OCILifecycleTests {
     /// and comes out after resume. The stand-in echoes a FIFO the test holds.
     @Test func pauseFreezesTheVMAndResumeThawsIt() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let fifo = scratch.appendingPathComponent("p.fifo").path
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // keeps the container's stdin open
-        try #require(writer >= 0)
+        let (fifo, writer) = try heldStdin("p")  // keeps the container's stdin open
         defer { close(writer) }
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' p < '\(fifo)' "
             + "> '\(scratch.appendingPathComponent("p.out").path)' 2> '\(scratch.appendingPathComponent("p.err").path)'"
@@ -136,10 +143,7 @@ struct OCILifecycleTests {
     /// it still serves the container and writes its state there.
     @Test func theStartedMonitorIsSandboxed() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let fifo = scratch.appendingPathComponent("s.fifo").path
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let writer = open(fifo, O_RDWR | O_CLOEXEC)
-        try #require(writer >= 0)
+        let (fifo, writer) = try heldStdin("s")
         defer { close(writer) }
         let pidFile = scratch.appendingPathComponent("s.pid").path
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' s < '\(fifo)' "
@@ -216,10 +220,7 @@ struct OCILifecycleTests {
     /// parked vCPUs, or the monitor, behind.
     @Test func aPausedVMStillEndsWhenItsHelperDies() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let fifo = scratch.appendingPathComponent("h.fifo").path
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let writer = open(fifo, O_RDWR | O_CLOEXEC)
-        try #require(writer >= 0)
+        let (fifo, writer) = try heldStdin("h")
         defer { close(writer) }
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' h < '\(fifo)' > /dev/null 2> /dev/null"
         try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
@@ -297,10 +298,7 @@ struct OCILifecycleTests {
     /// control port, firmware, back) under real KVM, several at once.
     @Test func execReachesTheGuestAndBringsItsStatusBack() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let fifo = scratch.appendingPathComponent("e.fifo").path
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // keeps the stand-in's stdin open: it runs until EOF
-        try #require(writer >= 0)
+        let (fifo, writer) = try heldStdin("e")  // keeps the stand-in's stdin open: it runs until EOF
         defer { close(writer) }
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' e < '\(fifo)' >/dev/null 2>&1"
         try #require(Command.run("/bin/sh", ["-c", line]).status == 0)
@@ -475,10 +473,7 @@ extension OCILifecycleTests {
     /// removes everything, as a manager's `rm` after a crash needs.
     @Test func aMonitorKilledMidRunReadsStoppedAndDeleteCleansUp() throws {
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let fifo = scratch.appendingPathComponent("k.fifo").path
-        try #require(mkfifo(fifo, 0o600) == 0)
-        let writer = open(fifo, O_RDWR | O_CLOEXEC)  // held open: the stand-in runs until stdin ends
-        try #require(writer >= 0)
+        let (fifo, writer) = try heldStdin("k")  // held open: the stand-in runs until stdin ends
         defer { close(writer) }
         let pidFile = scratch.appendingPathComponent("k.pid").path
         let line = "'\(Fixtures.vmmExecutable)' --root '\(root)' create --bundle '\(bundle)' --pid-file '\(pidFile)' k < '\(fifo)' > /dev/null 2> /dev/null"
