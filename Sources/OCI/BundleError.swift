@@ -1,3 +1,5 @@
+import HostFiles
+
 /// A bundle vmm cannot run, in one line that names the file and the field.
 public struct BundleError: Error, Equatable, CustomStringConvertible {
     public let message: String
@@ -5,9 +7,7 @@ public struct BundleError: Error, Equatable, CustomStringConvertible {
     /// Control characters a config carried into the text (a newline in a
     /// path, a terminal escape) are shown escaped: still one line.
     init(_ message: String) {
-        self.message = message.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F }
-            ? message
-            : message.unicodeScalars.map { $0.value >= 0x20 && $0.value != 0x7F ? String($0) : $0.escaped(asASCII: true) }.joined()
+        self.message = message.escapingControlCharacters
     }
 
     public var description: String { message }

@@ -1,3 +1,4 @@
+import HostFiles
 import Glibc
 
 /// Walks a command line option by option. Hand-written rather than
@@ -73,8 +74,9 @@ struct UsageError: Error {
     static let exitStatus: Int32 = 64
     let message: String
 
+    /// One line, whatever the command line put in it.
     init(_ message: String) {
-        self.message = message
+        self.message = message.escapingControlCharacters
     }
 
     static func unknown(_ token: ArgumentScanner.Token, command: String) -> UsageError {

@@ -111,7 +111,7 @@ enum HelpText {
         gets the monitor's pid; with process.terminal, the terminal's master
         goes to the --console-socket. Accepted as runc's and ignored:
         --no-pivot and --no-new-keyring (no host mount namespace or keyring in
-        play), --preserve-fds N.
+        play), --preserve-fds 0 (more is refused: no descriptor reaches a VM).
 
         """
 

@@ -17,7 +17,11 @@ struct CreateCommand {
             case .option("--pid-file", _): pidFile = try scanner.value(of: "--pid-file")
             case .option("--console-socket", _): consoleSocket = try scanner.value(of: "--console-socket")
             case .option("--no-pivot", nil), .option("--no-new-keyring", nil): break  // no host mount namespace or keyring in play
-            case .option("--preserve-fds", _): _ = try scanner.value(of: "--preserve-fds")
+            case .option("--preserve-fds", _):
+                // As exec: 0 is what managers pass by default; more cannot reach a guest.
+                guard try scanner.number(of: "--preserve-fds", as: Int.self) == 0 else {
+                    throw UsageError("--preserve-fds: passing descriptors into the VM is not supported")
+                }
             case .positional(let value) where id == nil: id = value
             default: throw UsageError.unknown(token, command: "create")
             }

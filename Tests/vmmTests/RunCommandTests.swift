@@ -113,6 +113,9 @@ struct CommandLineTests {
 
     @Test(arguments: [
         (["frobnicate"], "vmm: unknown command 'frobnicate' (see vmm --help)"),
+        (["create", "--preserve-fds", "2", "c"], "vmm: --preserve-fds: passing descriptors into the VM is not supported (see vmm --help)"),
+        (["run", "--hostname=a\u{1b}[2Jb", "--bogus"], "vmm: unknown option --bogus for vmm run (see vmm --help)"),
+        (["run", "--\u{1b}[2J"], "vmm: unknown option --\\u{1B}[2J for vmm run (see vmm --help)"),
         (["run", "--firmware", "f", "--kernel", "k"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--firmware", "f", "--", "sh"], "vmm: --firmware runs a firmware image: it takes no --kernel, --initrd, --cmdline or command (see vmm --help)"),
         (["run", "--env", "NOEQUALS", "sh"], "vmm: --env expects KEY=VALUE, got 'NOEQUALS' (see vmm --help)"),
