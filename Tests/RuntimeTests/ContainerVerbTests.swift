@@ -2,6 +2,7 @@ import Foundation
 import OCI
 import Runtime
 import Testing
+import TestSupport
 
 /// The OCI verbs' state rules on a state directory made here, without
 /// spawning vmm: a dead monitor reads as stopped, each verb refuses a
@@ -48,7 +49,7 @@ struct ContainerVerbTests {
 
     @Test func aLiveContainerIsDeletedOnlyWithForceWhichEndsItsMonitor() throws {
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let monitor = try Process.run(URL(fileURLWithPath: "/bin/sleep"), arguments: ["60"])
+        let monitor = try monitorStandIn(id: "live")
         defer { monitor.terminate() }
         let container = try container("live", .running, pid: monitor.processIdentifier)
         #expect(try container.state().status == .running)

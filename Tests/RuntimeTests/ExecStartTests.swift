@@ -6,6 +6,7 @@ import GuestImage
 import OCI
 import OS
 import Testing
+import TestSupport
 @testable import Runtime
 
 /// `vmm exec`'s side of the monitor's exec protocol, against a stand-in
@@ -20,7 +21,9 @@ struct ExecStartTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         let directory = try StateDirectory(root: root, id: "c")
         try directory.create()
-        try directory.write(ContainerState(id: "c", status: .running, pid: getpid(), bundle: root))
+        let standIn = try monitorStandIn(id: "c")
+        defer { standIn.terminate() }
+        try directory.write(ContainerState(id: "c", status: .running, pid: standIn.processIdentifier, bundle: root))
         let listening = cos_unix_listen(directory.socketPath, 1)
         try #require(listening >= 0)
         defer { close(listening) }

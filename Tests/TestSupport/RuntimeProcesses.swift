@@ -30,3 +30,13 @@ public enum RuntimeProcesses {
         (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
     }
 }
+
+/// A process whose command line reads as `vmm monitor … ID` (a shell
+/// running `sleep 60`): state.json's pid is believed only for such a one.
+public func monitorStandIn(id: String) throws -> Process {
+    let standIn = Process()
+    standIn.executableURL = URL(fileURLWithPath: "/bin/sh")
+    standIn.arguments = ["-c", "sleep 60; :", "monitor", id]
+    try standIn.run()
+    return standIn
+}
