@@ -197,6 +197,10 @@ def _play_host(run, qemu, conns, stdin, on_started, before_start, started, timeo
                 data = key.fileobj.recv(65536)
             except BlockingIOError:
                 continue
+            except ConnectionResetError:
+                # QEMU exited with data of ours unread (the guest powered off
+                # mid-conversation): that stream has ended, as on EOF.
+                data = b""
             if not data:
                 sel.unregister(key.fileobj)
                 open_streams.discard(name)
