@@ -4,9 +4,10 @@ import Glibc
 /// The jailer's idea without a separate binary: once a VM is built, the
 /// thread that serves it gives up what it no longer needs, so a guest
 /// that gets code running in the VMM reaches little (docs/security.md).
-/// Linux keeps capabilities and the mount namespace per thread: call it
-/// on the event loop's thread before the vCPU threads start (they inherit
-/// it); threads started earlier drop their own (SyscallFilter).
+/// Linux keeps capabilities and the mount namespace per thread: it acts
+/// on the calling thread (the monitor's event loop, at START) and the
+/// threads it starts later; threads started earlier (vCPUs, output
+/// writers) drop their capabilities themselves (SyscallFilter).
 public enum ProcessSandbox {
     public enum Confinement: Equatable, Sendable {
         /// Only `keep` is visible, under a read-only empty root.
